@@ -1,0 +1,32 @@
+"""Staffing and prioritisation policies for carebench, behind one small interface.
+
+A priority policy decides which waiting contact an agent takes next; a
+staffing policy decides how many agents of each pool are on duty when. Each
+policy is one module here, registered by name in :mod:`policies.registry`.
+"""
+
+from policies.base import (
+    ContactView,
+    FirstReply,
+    PoolStateView,
+    PriorityPolicy,
+    StaffingContext,
+    StaffingPolicy,
+    Callout,
+    SystemView,
+)
+from policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, describe_policies
+
+__all__ = [
+    "ContactView",
+    "FirstReply",
+    "PoolStateView",
+    "PriorityPolicy",
+    "StaffingContext",
+    "StaffingPolicy",
+    "Callout",
+    "SystemView",
+    "PRIORITY_POLICIES",
+    "STAFFING_POLICIES",
+    "describe_policies",
+]

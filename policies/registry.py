@@ -1,0 +1,158 @@
+"""The explicit registry of policies by name, and building them from a scenario.
+
+Adding a policy is one new module plus one line in :data:`PRIORITY_POLICIES`
+or :data:`STAFFING_POLICIES`. A user's own policy class can be named by import
+path (``package.module:ClassName``) only when the caller opts in
+(``--allow-policy-import`` on the command line).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+from pydantic import ValidationError
+
+from policies.base import PriorityPolicy, StaffingPolicy
+from policies.channel_priority import ChannelPriority
+from policies.fifo import Fifo
+from policies.fixed_roster import FixedRoster
+
+__all__ = [
+    "PRIORITY_POLICIES",
+    "STAFFING_POLICIES",
+    "build_priority",
+    "build_staffing",
+    "policy_problems",
+    "describe_policies",
+]
+
+PRIORITY_POLICIES: dict[str, type[PriorityPolicy]] = {
+    "fifo": Fifo,
+    "channel_priority": ChannelPriority,
+}
+
+STAFFING_POLICIES: dict[str, type[StaffingPolicy]] = {
+    "fixed_roster": FixedRoster,
+}
+
+
+class PolicyError(ValueError):
+    """A policy name or parameter that does not fit; the message names the place."""
+
+
+def _resolve(name: str, kind: str, table: dict[str, type], base: type, allow_import: bool) -> type:
+    if name in table:
+        return table[name]
+    if ":" not in name:
+        raise PolicyError(
+            f"policies.{kind}: unknown policy {name!r}, expected one of {sorted(table)} "
+            f"(or an import path module:Class with --allow-policy-import)"
+        )
+    if not allow_import:
+        raise PolicyError(
+            f"policies.{kind}: {name!r} is an import path; loading code from it needs --allow-policy-import"
+        )
+    module_name, _, attr = name.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PolicyError(f"policies.{kind}: cannot import {name!r}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise PolicyError(f"policies.{kind}: {name!r} is not a {base.__name__} subclass")
+    return cls
+
+
+def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
+    try:
+        return cls(**params)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in err["loc"] if p != "__init__")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
+            msg = f"unknown parameter; {cls.__name__} takes {_param_names(cls) or 'no parameters'}"
+        raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}, got {err.get('input')!r}") from None
+    except TypeError as exc:
+        raise PolicyError(f"{place}: {exc}") from None
+
+
+def _param_names(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+
+
+def build_priority(scenario: Any, allow_import: bool = False) -> PriorityPolicy:
+    """The scenario's priority policy, constructed with its parameters."""
+    name = scenario.policies.priority
+    cls = _resolve(name, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)
+    return _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+
+
+def build_staffing(scenario: Any, allow_import: bool = False) -> StaffingPolicy:
+    """The scenario's staffing policy, constructed with its parameters."""
+    name = scenario.policies.staffing
+    cls = _resolve(name, "staffing", STAFFING_POLICIES, StaffingPolicy, allow_import)
+    return _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+
+
+def policy_problems(scenario: Any, allow_import: bool = False) -> list[str]:
+    """Every problem with the scenario's policies: names, parameters, channel and pool references."""
+    problems: list[str] = []
+    for builder in (build_priority, build_staffing):
+        try:
+            policy = builder(scenario, allow_import)
+        except PolicyError as exc:
+            problems.append(str(exc))
+            continue
+        problems.extend(_reference_problems(policy, scenario))
+    known = set(PRIORITY_POLICIES) | set(STAFFING_POLICIES)
+    active = {scenario.policies.priority, scenario.policies.staffing}
+    for name, params in scenario.policies.params.items():
+        if name not in known and name not in active:
+            problems.append(f"policies.params.{name}: unknown policy, expected one of {sorted(known)}")
+        elif name not in active:
+            table = PRIORITY_POLICIES if name in PRIORITY_POLICIES else STAFFING_POLICIES
+            try:
+                _instantiate(table[name], params, f"policies.params.{name}")
+            except PolicyError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def _reference_problems(policy: Any, scenario: Any) -> list[str]:
+    out = []
+    for ch in getattr(policy, "channels_used", lambda: ())():
+        if ch not in scenario.channels and ch != "link":
+            out.append(
+                f"policies.params.{policy.name}: unknown channel {ch!r}, expected one of {sorted(scenario.channels)}"
+            )
+    for pool in getattr(policy, "pools_used", lambda: ())():
+        if pool not in scenario.pools:
+            out.append(f"policies.params.{policy.name}: unknown pool {pool!r}, expected one of {sorted(scenario.pools)}")
+    return out
+
+
+def describe_policies() -> list[dict[str, Any]]:
+    """Every registered policy: kind, name, one-line summary and parameters with defaults."""
+    rows = []
+    for kind, table in (("priority", PRIORITY_POLICIES), ("staffing", STAFFING_POLICIES)):
+        for name, cls in table.items():
+            params = [
+                {"name": f.name, "default": _default(f), "type": _type_name(f.type)}
+                for f in dataclasses.fields(cls)
+            ]
+            rows.append({"kind": kind, "name": name, "summary": cls.summary, "params": params, "doc": cls.__doc__ or ""})
+    return rows
+
+
+def _default(f: dataclasses.Field) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return getattr(f.default, "default", f.default)
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return f.default_factory()  # type: ignore[misc]
+    return None
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")

@@ -1,0 +1,107 @@
+"""Pieces shared by the commands: scenario arguments, overrides, result directories, progress."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from simulator.errors import UserError
+from simulator.loader import load_scenario, shipped_scenario_path, shipped_scenarios
+from simulator.scenario import Scenario
+from simulator.units import parse_duration
+
+__all__ = [
+    "scenario_argument",
+    "override_option",
+    "resolve_scenario",
+    "seed_option",
+    "result_directory",
+    "progress_bar",
+    "allow_import_option",
+    "duration_value",
+]
+
+
+def scenario_argument(required: bool = False):
+    """The ``SCENARIO`` argument: a YAML path or the name of a shipped scenario."""
+    return click.argument("scenario", required=required, metavar="SCENARIO" if required else "[SCENARIO]")
+
+
+def override_option():
+    """``--set PATH=VALUE`` (repeatable), e.g. ``--set pools.social.agents=6``."""
+    return click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+                        help="Override a scenario field by dotted path (repeatable).")
+
+
+def seed_option():
+    """``--seed N``: replace the scenario's seed."""
+    return click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's).")
+
+
+def allow_import_option():
+    """``--allow-policy-import``: permit ``module:Class`` policy names (runs that code)."""
+    return click.option("--allow-policy-import", is_flag=True,
+                        help="Allow policies named by import path (module:Class); this runs their code.")
+
+
+def resolve_path(scenario: str | None) -> Path | None:
+    """A scenario argument as a file path: an existing file, else a shipped scenario's name."""
+    if scenario is None:
+        return None
+    path = Path(scenario)
+    if path.is_file() or path.suffix in (".yaml", ".yml") or "/" in scenario:
+        return path
+    if scenario in shipped_scenarios():
+        return shipped_scenario_path(scenario)
+    raise UserError(f"{scenario}: no such file or shipped scenario; shipped: {', '.join(shipped_scenarios())}")
+
+
+def resolve_scenario(scenario: str | None, overrides: tuple[str, ...] = (), *,
+                     allow_import: bool = False) -> Scenario:
+    """Load the scenario named on the command line with its ``--set`` overrides."""
+    return load_scenario(resolve_path(scenario), list(overrides), allow_import=allow_import)
+
+
+def duration_value(option: str, text: str | None) -> float | None:
+    """Parse a duration given to ``option`` or fail with one clear line."""
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UserError(f"{option}: {exc}") from None
+
+
+def result_directory(root: Path, name: str) -> Path:
+    """``root/<name>-<YYYYmmdd-HHMMSS>``, made unique if it already exists."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = root / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = Path(f"{base}-{n}")
+    return path
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[float], None] | None]:
+    """A callback taking the fraction done, drawing a bar on stderr when it is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1000, label=label, file=sys.stderr) as bar:
+        done = [0]
+
+        def update(fraction: float) -> None:
+            step = int(fraction * 1000) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        yield update

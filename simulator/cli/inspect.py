@@ -1,0 +1,64 @@
+"""``carebench validate``, ``carebench scenarios`` and ``carebench policies``."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from policies.registry import describe_policies
+from simulator.arrivals import expected_arrivals
+from simulator.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
+from simulator.loader import shipped_scenario_path, shipped_scenarios
+from simulator.report import fmt_time, table
+from simulator.sources import channel_rate
+from simulator.yamlio import load_yaml_file
+
+__all__ = ["COMMANDS"]
+
+
+@click.command()
+@scenario_argument(required=True)
+@override_option()
+@allow_import_option()
+def validate(scenario, overrides, allow_policy_import):
+    """Check SCENARIO without running it; print what it declares."""
+    sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
+    click.echo(f"ok: {sc.name} (fingerprint {sc.fingerprint()})")
+    rows = []
+    for name, ch in sc.channels.items():
+        n = expected_arrivals(channel_rate(sc, name), 0.0, sc.horizon)
+        rows.append([name, "public" if ch.public else "private", fmt_time(ch.sla), f"{n:,.0f}",
+                     ch.support_hours.text])
+    click.echo("\n".join(table(["channel", "kind", "target", "expected contacts", "support hours"], rows)))
+    pools = [[p, str(v.agents), ", ".join(v.channels)] for p, v in sc.pools.items()]
+    if pools:
+        click.echo("\n".join(table(["pool", "agents", "channels"], pools)))
+    click.echo(f"policies: priority {sc.policies.priority}, staffing {sc.policies.staffing}")
+
+
+@click.command()
+def scenarios():
+    """List the scenarios shipped with carebench."""
+    rows = []
+    for name in shipped_scenarios():
+        data = load_yaml_file(shipped_scenario_path(name))
+        desc = " ".join(str(data.get("description", "")).split()) if isinstance(data, dict) else ""
+        rows.append([name, textwrap.shorten(desc, 90, placeholder="...")])
+    click.echo("\n".join(table(["scenario", "description"], rows)))
+
+
+@click.command()
+@click.option("--verbose", "-v", is_flag=True, help="Show each policy's full description.")
+def policies(verbose):
+    """List the registered priority and staffing policies with their parameters."""
+    for row in describe_policies():
+        params = ", ".join(f"{p['name']}={p['default']!r}" for p in row["params"]) or "no parameters"
+        click.echo(f"{row['kind']:9} {row['name']:22} {row['summary']}")
+        click.echo(f"{'':32} parameters: {params}")
+        if verbose:
+            click.echo(textwrap.indent(textwrap.dedent(row["doc"]).strip(), " " * 32))
+        click.echo("")
+
+
+COMMANDS = [validate, scenarios, policies]

@@ -1,0 +1,56 @@
+"""Conditional timers: "at time t, if this contact is still waiting, do X", without an event each.
+
+Customer behaviour is full of such deadlines (patience running out, a peer
+answering, a viral follow-up), and most never matter: the contact was
+answered long before. Scheduling a SimPy event per deadline would keep
+hundreds of thousands of events pending in a busy week. Instead deadlines go
+into coarse time buckets (plain lists of ``(time, id)``); when a bucket
+opens, only the contacts still active get an exact event at their deadline.
+The callback still runs at exactly the deadline's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["Deadlines"]
+
+
+class Deadlines:
+    """Deadlines for one kind of behaviour, checked against a live-contact lookup."""
+
+    def __init__(self, env, active: dict, fire: Callable[[object], None], width: float = 600.0):
+        self.env = env
+        self.active = active
+        self.fire = fire
+        self.width = width
+        self.buckets: dict[int, list[tuple[float, int]]] = {}
+
+    def add(self, t: float, contact) -> None:
+        """At time ``t``, call ``fire(contact)`` if the contact is still active then.
+
+        A deadline in a later bucket keeps only the contact's id until the bucket
+        opens, so a contact that finishes meanwhile is not held in memory.
+        """
+        k = int(t // self.width)
+        now = self.env._now
+        if k * self.width <= now:  # the bucket is already open: an exact event right away
+            self.env.timeout(t - now if t > now else 0.0, contact).callbacks.append(self._due)
+            return
+        bucket = self.buckets.get(k)
+        if bucket is None:
+            bucket = self.buckets[k] = []
+            self.env.timeout(k * self.width - now, k).callbacks.append(self._open)
+        bucket.append((t, contact.id))
+
+    def _open(self, event) -> None:
+        now, active = self.env._now, self.active
+        for t, cid in self.buckets.pop(event._value, ()):
+            contact = active.get(cid)
+            if contact is not None:
+                self.env.timeout(t - now if t > now else 0.0, contact).callbacks.append(self._due)
+
+    def _due(self, event) -> None:
+        contact = event._value
+        if contact.id in self.active:
+            self.fire(contact)

@@ -1,0 +1,169 @@
+"""Loading scenario files: YAML → raw data → overrides → validated :class:`Scenario`.
+
+Every validation problem becomes one line naming the file, the dotted place
+and what was expected, e.g.
+``scenarios/x.yaml: channels.twitter.sla: expected a duration such as '1h', got 'soon'``.
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from simulator.errors import ScenarioError, UserError
+from simulator.scenario import Scenario
+from simulator.yamlio import load_yaml_file, load_yaml_text
+
+__all__ = [
+    "load_scenario",
+    "scenario_from_data",
+    "apply_overrides",
+    "parse_override",
+    "shipped_scenario_path",
+    "shipped_scenarios",
+    "DEFAULT_SCENARIO",
+]
+
+DEFAULT_SCENARIO = "default"
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenario files packaged with carebench."""
+    root = resources.files("simulator.scenarios")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def shipped_scenario_path(name: str) -> Path:
+    """Path of a packaged scenario by name (``'default'``), or a ``UserError`` listing them."""
+    candidate = resources.files("simulator.scenarios") / f"{name}.yaml"
+    if not candidate.is_file():
+        raise UserError(f"no shipped scenario {name!r}; shipped: {', '.join(shipped_scenarios())}")
+    return Path(str(candidate))
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``'pools.social.agents=6'`` into a dotted path and a YAML-typed value."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip() or any(not part for part in path.strip().split(".")):
+        raise UserError(f"--set {text!r}: expected PATH=VALUE such as 'pools.social.agents=6'")
+    return path.strip(), load_yaml_text(value, f"--set {path.strip()}")
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Return a copy of raw scenario data with each dotted path set to its value.
+
+    Missing intermediate mappings are created; validation then rejects any
+    path the scenario schema does not know.
+    """
+    data = copy.deepcopy(data)
+    for path, value in overrides:
+        node: Any = data
+        parts = path.split(".")
+        for i, part in enumerate(parts[:-1]):
+            node = _step(node, part, path, i)
+        _assign(node, parts[-1], value, path)
+    return data
+
+
+def _step(node: Any, part: str, path: str, depth: int) -> Any:
+    if isinstance(node, list):
+        return node[_index(node, part, path)]
+    if not isinstance(node, dict):
+        where = ".".join(path.split(".")[:depth]) or "the scenario"
+        raise UserError(f"--set {path}: {where} is a value, not a mapping")
+    return node.setdefault(part, {})
+
+
+def _assign(node: Any, part: str, value: Any, path: str) -> None:
+    if isinstance(node, list):
+        node[_index(node, part, path)] = value
+    elif isinstance(node, dict):
+        node[part] = value
+    else:
+        raise UserError(f"--set {path}: cannot set {part!r} inside a value")
+
+
+def _index(node: list, part: str, path: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise UserError(f"--set {path}: expected a list index below {len(node)}, got {part!r}")
+    return int(part)
+
+
+def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: bool = False) -> Scenario:
+    """Validate raw data into a :class:`Scenario`, raising :class:`ScenarioError` with every problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{source}: expected a mapping of scenario fields, got {type(data).__name__}"])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, data, source)) from None
+    _check_policies(scenario, source, allow_import)
+    return scenario
+
+
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None, *,
+                  allow_import: bool = False) -> Scenario:
+    """Load a scenario file (the packaged default when ``path`` is None) with ``--set`` overrides."""
+    file = shipped_scenario_path(DEFAULT_SCENARIO) if path is None else Path(path)
+    data = load_yaml_file(file)
+    if overrides:
+        data = apply_overrides(data if isinstance(data, dict) else {}, [parse_override(o) for o in overrides])
+    source = DEFAULT_SCENARIO + ".yaml (packaged)" if path is None else str(path)
+    return scenario_from_data(data, source, allow_import=allow_import)
+
+
+def _check_policies(scenario: Scenario, source: str, allow_import: bool) -> None:
+    from policies.registry import policy_problems  # policies depend on the scenario, not back
+
+    problems = [f"{source}: {p}" for p in policy_problems(scenario, allow_import)]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def format_validation_error(exc: ValidationError, data: Any, source: str) -> list[str]:
+    """One line per pydantic error: ``source: dotted.place: what was expected, got what``."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        place = ".".join(str(p) for p in _real_path(data, err["loc"]))
+        lines.append(f"{source}: {place + ': ' if place else ''}{_describe(err)}")
+    return list(dict.fromkeys(lines))
+
+
+def _real_path(data: Any, loc: tuple) -> list:
+    """Keep the parts of a pydantic location that exist in the input (drop union tags)."""
+    path, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and not part.startswith(("function-", "tagged-union")) and not _is_tag(node, part):
+            path.append(part)
+            node = None
+    return path
+
+
+def _is_tag(node: Any, part: str) -> bool:
+    return isinstance(node, dict) and node.get("dist") == part
+
+
+def _describe(err: dict) -> str:
+    kind, msg, got = err["type"], err["msg"], err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; unknown keys are not ignored)"
+    if kind == "missing":
+        return "required but missing"
+    if kind == "value_error":
+        text = msg.removeprefix("Value error, ")
+        return text if " got " in text else f"{text}, got {got!r}"
+    if kind == "union_tag_invalid":
+        return f"unknown distribution {err['ctx']['tag']!r}, expected one of {err['ctx']['expected_tags']}"
+    if kind == "union_tag_not_found":
+        return "expected a distribution with a 'dist' key, e.g. {dist: exponential, mean: 5m}"
+    return f"{msg[0].lower() + msg[1:]}, got {got!r}"

@@ -1,0 +1,32 @@
+"""The public entry point: ``simulate(scenario, seed) -> RunResult``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from policies.registry import build_priority, build_staffing
+from simulator.engine import Engine
+from simulator.results import RunResult, build_result
+from simulator.version import __version__
+
+__all__ = ["simulate"]
+
+
+def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], None] | None = None,
+             contact_sink: Callable | None = None, allow_policy_import: bool = False,
+             probes=None, shape=None) -> RunResult:
+    """Run ``scenario`` once with ``seed`` (the scenario's own seed when None).
+
+    ``progress`` is called with the fraction of simulated time done;
+    ``contact_sink`` receives batches of per-contact rows (column name to
+    array) for a per-contact log. Pure: no printing, files or wall clock.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    priority = build_priority(scenario, allow_policy_import)
+    staffing = build_staffing(scenario, allow_policy_import)
+    engine = Engine(scenario, seed, priority, staffing, progress=progress, sink=contact_sink,
+                    probes=probes, shape=shape)
+    recorder = engine.run()
+    presence = {p.name: p.presence for p in engine.pools}
+    busy = {p.name: p.busy_area for p in engine.pools}
+    return build_result(recorder, engine, seed, __version__, presence, busy)
