@@ -165,9 +165,11 @@ def test_virality_grows_an_unanswered_incident():
 
 
 def test_deflection_stops_exposure_and_moves_the_work():
-    data = merge(social_data(agents=2), {"policies": {"priority": "tests.policies_for_tests:DeflectEverything"}})
+    # A separate DM team, so the Twitter team's capacity for first replies is the same in both runs.
+    teams = {"pools": {"social": {"channels": ["twitter"]}, "dm_team": {"agents": 3, "channels": ["dm"]}}}
+    data = merge(social_data(agents=2), {**teams, "policies": {"priority": "tests.policies_for_tests:DeflectEverything"}})
     k = run(data, allow_import=True)
-    plain = run(social_data(agents=2))
+    plain = run(merge(social_data(agents=2), teams))
     assert k["deflections.total"] == k["answered.twitter"] > 0
     assert k["exposure.twitter"] < plain["exposure.twitter"]  # a one-minute reply stops the clock
     # Each deflection costs the customer effort: at least baseline + per_deflection (0.02 + 0.03).
