@@ -38,7 +38,7 @@ class Engine:
 
     def __init__(self, scenario, seed: int, priority, staffing, *,
                  progress: Callable[[float], None] | None = None,
-                 sink: Callable | None = None, probes=None, shape=None):
+                 sink: Callable | None = None, probes=None):
         self.scenario = scenario
         self.env = simpy.Environment()
         self.streams = Streams(seed)
@@ -60,7 +60,7 @@ class Engine:
                                  scenario.behaviour.churn, sink)
         self.next_id = 0
         self.active: dict[int, Contact] = {}
-        self.rates = [channel_rate(scenario, name, shape) for name in self.names]
+        self.rates = [channel_rate(scenario, name) for name in self.names]
         self.draws = [ChannelDraws(n, c, scenario, self.streams) for n, c in zip(self.names, chans)]
         self.social = Social(self)
         # Bound methods and flags the hot path reads on every contact.

@@ -22,6 +22,7 @@ __all__ = [
     "load_scenario",
     "scenario_from_data",
     "apply_overrides",
+    "append_shapes",
     "parse_override",
     "shipped_scenario_path",
     "shipped_scenarios",
@@ -93,6 +94,22 @@ def _index(node: list, part: str, path: str) -> int:
     return int(part)
 
 
+def append_shapes(data: dict[str, Any], shapes: list[str]) -> dict[str, Any]:
+    """A copy of raw scenario data with ``--shape`` texts appended to its ``load:`` list."""
+    data = copy.deepcopy(data)
+    load = data.get("load") or []
+    if not isinstance(load, list):
+        raise UserError("load: expected a list of load shapes")
+    for text in shapes:
+        shape = load_yaml_text(text, "--shape")
+        if not isinstance(shape, dict):
+            raise UserError(f"--shape {text!r}: expected a mapping such as "
+                            "'{shape: spike, start: 2d, duration: 2h, factor: 8}'")
+        load.append(shape)
+    data["load"] = load
+    return data
+
+
 def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: bool = False) -> Scenario:
     """Validate raw data into a :class:`Scenario`, raising :class:`ScenarioError` with every problem."""
     if not isinstance(data, dict):
@@ -101,17 +118,27 @@ def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: b
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, data, source)) from None
+    problems = [f"{source}: {p}" for p in scenario.reference_problems()]
+    if problems:
+        raise ScenarioError(problems)
     _check_policies(scenario, source, allow_import)
     return scenario
 
 
 def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None, *,
-                  allow_import: bool = False) -> Scenario:
-    """Load a scenario file (the packaged default when ``path`` is None) with ``--set`` overrides."""
+                  allow_import: bool = False, shapes: list[str] | None = None) -> Scenario:
+    """Load a scenario file (the packaged default when ``path`` is None).
+
+    ``overrides`` are ``--set PATH=VALUE`` texts; ``shapes`` are ``--shape``
+    texts (YAML mappings such as ``{shape: spike, start: 2d, duration: 2h, factor: 8}``)
+    appended to the scenario's ``load:`` list.
+    """
     file = shipped_scenario_path(DEFAULT_SCENARIO) if path is None else Path(path)
     data = load_yaml_file(file)
     if overrides:
         data = apply_overrides(data if isinstance(data, dict) else {}, [parse_override(o) for o in overrides])
+    if shapes:
+        data = append_shapes(data if isinstance(data, dict) else {}, shapes)
     source = DEFAULT_SCENARIO + ".yaml (packaged)" if path is None else str(path)
     return scenario_from_data(data, source, allow_import=allow_import)
 
@@ -149,8 +176,11 @@ def _real_path(data: Any, loc: tuple) -> list:
     return path
 
 
+_TAGS = {"dist": "distribution", "shape": "load shape"}
+
+
 def _is_tag(node: Any, part: str) -> bool:
-    return isinstance(node, dict) and node.get("dist") == part
+    return isinstance(node, dict) and any(node.get(key) == part for key in _TAGS)
 
 
 def _describe(err: dict) -> str:
@@ -163,7 +193,10 @@ def _describe(err: dict) -> str:
         text = msg.removeprefix("Value error, ")
         return text if " got " in text else f"{text}, got {got!r}"
     if kind == "union_tag_invalid":
-        return f"unknown distribution {err['ctx']['tag']!r}, expected one of {err['ctx']['expected_tags']}"
+        what = _TAGS.get(err["ctx"]["discriminator"].strip("'"), "kind")
+        return f"unknown {what} {err['ctx']['tag']!r}, expected one of {err['ctx']['expected_tags']}"
     if kind == "union_tag_not_found":
-        return "expected a distribution with a 'dist' key, e.g. {dist: exponential, mean: 5m}"
+        key = err["ctx"]["discriminator"].strip("'")
+        example = "{dist: exponential, mean: 5m}" if key == "dist" else "{shape: spike, start: 2d, duration: 2h, factor: 8}"
+        return f"expected a mapping with a {key!r} key, e.g. {example}"
     return f"{msg[0].lower() + msg[1:]}, got {got!r}"

@@ -22,6 +22,7 @@ from pydantic.functional_validators import BeforeValidator
 from simulator.behaviour_config import Behaviour, ContactMix, UrgencyMix
 from simulator.calendar import WeeklyWindows, parse_windows
 from simulator.distributions import CountDist, Duration, NonNegative, Positive, TimeDist
+from simulator.shapes import LoadShapeSpec
 from simulator.units import DAY, parse_clock
 
 __all__ = [
@@ -202,6 +203,7 @@ class Scenario(Model):
     policies: Policies = Policies()
     behaviour: Behaviour = Behaviour()
     thresholds: tuple[str, ...] = ()
+    load: tuple[LoadShapeSpec, ...] = ()
     report: Report = Report()
 
     @field_validator("channels", "pools")
@@ -211,14 +213,8 @@ class Scenario(Model):
             _check_name(name, "channel or pool")
         return value
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> Scenario:
-        problems = list(self._reference_problems())
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    def _reference_problems(self):
+    def reference_problems(self):
+        """Yield one line per field that refers to something the scenario lacks (checked by the loader)."""
         known = set(self.channels)
         if self.warmup >= self.horizon:
             yield "warmup: expected less than the horizon"
@@ -230,6 +226,10 @@ class Scenario(Model):
             for ch in inc.channels:
                 if ch not in known and ch != "all":
                     yield f"incidents.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)} or 'all'"
+        for i, shape in enumerate(self.load):
+            for ch in shape.channels:
+                if ch not in known:
+                    yield f"load.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)}"
         yield from self.behaviour.reference_problems(self.channels)
 
     @property

@@ -14,7 +14,7 @@ __all__ = ["simulate"]
 
 def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], None] | None = None,
              contact_sink: Callable | None = None, allow_policy_import: bool = False,
-             probes=None, shape=None) -> RunResult:
+             probes=None) -> RunResult:
     """Run ``scenario`` once with ``seed`` (the scenario's own seed when None).
 
     ``progress`` is called with the fraction of simulated time done;
@@ -24,8 +24,7 @@ def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], N
     seed = scenario.seed if seed is None else int(seed)
     priority = build_priority(scenario, allow_policy_import)
     staffing = build_staffing(scenario, allow_policy_import)
-    engine = Engine(scenario, seed, priority, staffing, progress=progress, sink=contact_sink,
-                    probes=probes, shape=shape)
+    engine = Engine(scenario, seed, priority, staffing, progress=progress, sink=contact_sink, probes=probes)
     recorder = engine.run()
     presence = {p.name: p.presence for p in engine.pools}
     busy = {p.name: p.busy_area for p in engine.pools}

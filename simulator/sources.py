@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from simulator.arrivals import ChannelRate, arrival_blocks
 from simulator.contact import Contact
+from simulator.shapes import channel_load
 
 __all__ = ["Source", "channel_rate"]
 
 
-def channel_rate(scenario, name: str, shape=None) -> ChannelRate:
-    """The full arrival-rate description of channel ``name``."""
+def channel_rate(scenario, name: str) -> ChannelRate:
+    """The full arrival-rate description of channel ``name`` (profiles, incidents, load shapes)."""
     chan = scenario.channels[name]
     incidents = tuple(
         (inc.start_time, inc.end_time, inc.multiplier)
@@ -23,7 +24,7 @@ def channel_rate(scenario, name: str, shape=None) -> ChannelRate:
     )
     arr = chan.arrivals
     return ChannelRate(arr.per_hour, arr.hourly_profile, arr.weekly_profile, incidents,
-                       shape.for_channel(name) if shape is not None else None)
+                       channel_load(scenario.load, name))
 
 
 class Source:

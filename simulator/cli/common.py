@@ -25,6 +25,7 @@ __all__ = [
     "progress_bar",
     "allow_import_option",
     "duration_value",
+    "shape_option",
 ]
 
 
@@ -63,9 +64,15 @@ def resolve_path(scenario: str | None) -> Path | None:
 
 
 def resolve_scenario(scenario: str | None, overrides: tuple[str, ...] = (), *,
-                     allow_import: bool = False) -> Scenario:
-    """Load the scenario named on the command line with its ``--set`` overrides."""
-    return load_scenario(resolve_path(scenario), list(overrides), allow_import=allow_import)
+                     allow_import: bool = False, shapes: tuple[str, ...] = ()) -> Scenario:
+    """Load the scenario named on the command line with its ``--set`` overrides and ``--shape`` shapes."""
+    return load_scenario(resolve_path(scenario), list(overrides), allow_import=allow_import, shapes=list(shapes))
+
+
+def shape_option():
+    """``--shape YAML`` (repeatable): a load shape added to the scenario's ``load:`` list."""
+    return click.option("--shape", "shapes", multiple=True, metavar="YAML",
+                        help="Add a load shape, e.g. '{shape: spike, start: 2d, duration: 2h, factor: 8}'.")
 
 
 def duration_value(option: str, text: str | None) -> float | None:

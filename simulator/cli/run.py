@@ -16,6 +16,7 @@ from simulator.cli.common import (
     result_directory,
     scenario_argument,
     seed_option,
+    shape_option,
 )
 from simulator.errors import UserError
 from simulator.plots import plot_run
@@ -37,8 +38,9 @@ __all__ = ["COMMANDS", "run"]
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
 @override_option()
+@shape_option()
 @allow_import_option()
-def run(scenario, seed, horizon, out, contacts, no_plots, quiet, overrides, allow_policy_import):
+def run(scenario, seed, horizon, out, contacts, no_plots, quiet, overrides, shapes, allow_policy_import):
     """Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).
 
     Prints a summary and writes results/<scenario>-<timestamp>/ with kpis.json,
@@ -48,7 +50,7 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, overrides, allo
     if horizon is not None:
         duration_value("--horizon", horizon)
         extra.append(f"horizon={horizon}")
-    sc = resolve_scenario(scenario, tuple(extra), allow_import=allow_policy_import)
+    sc = resolve_scenario(scenario, tuple(extra), allow_import=allow_policy_import, shapes=shapes)
     if contacts == "parquet":
         _require_pyarrow()
     final = result_directory(out, sc.name)
@@ -74,7 +76,7 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, overrides, allo
 def _scenario_yaml(sc) -> str:
     from simulator.yamlio import dump_yaml
 
-    return dump_yaml(sc.model_dump(mode="json"))
+    return dump_yaml(sc.model_dump(mode="json", by_alias=True))
 
 
 def _require_pyarrow() -> None:
