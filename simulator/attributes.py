@@ -51,15 +51,24 @@ class ChannelDraws:
         self.kind_cdf = np.cumsum([mix.complaint, mix.question, mix.mention])
         self.urgency_cdf = np.cumsum([urg.normal, urg.high, urg.crisis])
 
-    def block(self, times: np.ndarray) -> Block:
-        """Attributes for contacts arriving at ``times`` (sorted seconds)."""
+    def block(self, times: np.ndarray, *, followers: float | None = None, kind: int | None = None,
+              urgency: int | None = None) -> Block:
+        """Attributes for contacts arriving at ``times`` (sorted seconds).
+
+        ``followers``, ``kind`` and ``urgency``, when given, replace the drawn
+        values for every contact of the block (injected and probe contacts);
+        the draws are made anyway so the streams advance the same way.
+        """
         n = times.size
         rng, ch, beh = self.rng, self.channel, self.behaviour
         handle = ch.handle_time.sample(rng["handle"], n)
         abandon = times + ch.patience.sample(rng["patience"], n) if ch.patience is not None else np.full(n, _INF)
-        followers = np.floor(self.customers.followers.sample(rng["customers"], n))
-        kind = np.minimum(np.searchsorted(self.kind_cdf, rng["mix"].random(n), side="right"), 2)
-        urgency = np.minimum(np.searchsorted(self.urgency_cdf, rng["mix"].random(n), side="right"), 2)
+        drawn_followers = np.floor(self.customers.followers.sample(rng["customers"], n))
+        drawn_kind = np.minimum(np.searchsorted(self.kind_cdf, rng["mix"].random(n), side="right"), 2)
+        drawn_urgency = np.minimum(np.searchsorted(self.urgency_cdf, rng["mix"].random(n), side="right"), 2)
+        followers = drawn_followers if followers is None else np.full(n, float(followers))
+        kind = drawn_kind if kind is None else np.full(n, kind)
+        urgency = drawn_urgency if urgency is None else np.full(n, urgency)
         bumps = self._bumps(times, abandon) if ch.public and beh.bumps is not None else [()] * n
         return Block(
             times=times.tolist(),
@@ -71,7 +80,7 @@ class ChannelDraws:
             bumps=bumps,
             needed=self._needed(n),
             peer_at=self._peer(times, kind),
-            offspring=self._offspring(times, kind),
+            offspring=self._offspring(times, kind, followers),
         )
 
     def _bumps(self, times: np.ndarray, abandon: np.ndarray) -> list[tuple[float, ...]]:
@@ -107,14 +116,15 @@ class ChannelDraws:
         hit = (rng.random(times.size) < peer.share) & (kind == 1)
         return np.where(hit, times + peer.delay.sample(rng, times.size), _INF).tolist()
 
-    def _offspring(self, times: np.ndarray, kind: np.ndarray) -> list[tuple[float, ...]]:
+    def _offspring(self, times: np.ndarray, kind: np.ndarray, followers: np.ndarray) -> list[tuple[float, ...]]:
         """Times of the further complaints each public complaint would trigger if left unanswered."""
         vir = self.behaviour.virality
         n = times.size
         if vir is None or not self.channel.public:
             return [()] * n
         rng = self.rng["virality"]
-        counts = np.where(kind == 0, rng.poisson(vir.branching_ratio, n), 0)
+        mean = vir.branching_ratio * (np.maximum(followers, 1.0) / 1000.0) ** vir.follower_elasticity
+        counts = np.where(kind == 0, rng.poisson(mean), 0)
         delays = rng.exponential(vir.delay, int(counts.sum()))
         out: list[tuple[float, ...]] = [()] * n
         pos = 0

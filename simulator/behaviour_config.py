@@ -145,14 +145,18 @@ class Switching(_Switch):
 class Virality(_Switch):
     """Unanswered public complaints trigger further complaints (a self-exciting process).
 
-    Each public complaint spawns on average ``branching_ratio`` further complaints,
-    each after an exponential delay of mean ``delay``, but only those falling
-    while the parent is still unanswered materialise — so a slow response makes
-    an incident bigger. ``max_generations`` and ``max_total`` cap the cascade.
-    A branching ratio below 1 keeps the process from exploding.
+    Each public complaint spawns on average ``branching_ratio × (followers /
+    1000) ** follower_elasticity`` further complaints (just ``branching_ratio``
+    with the default elasticity 0), each after an exponential delay of mean
+    ``delay``, but only those falling while the parent is still unanswered
+    materialise — so a slow response makes an incident bigger.
+    ``max_generations`` and ``max_total`` cap the cascade. A branching ratio
+    below 1 keeps the process from exploding; with a positive elasticity a
+    popular author can spawn many more, and the caps keep that bounded.
     """
 
     branching_ratio: Annotated[float, Field(ge=0, lt=1)] = 0.3
+    follower_elasticity: Annotated[float, Field(ge=0, le=2)] = 0.0
     delay: Duration = Field(default="2h", gt=0)
     max_generations: int = Field(default=3, ge=1, le=20)
     max_total: int = Field(default=100_000, ge=0)

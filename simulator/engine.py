@@ -25,7 +25,7 @@ from simulator.pools import Agent, PoolState
 from simulator.queues import ChannelQueue
 from simulator.recorder import Recorder
 from simulator.social import Social
-from simulator.sources import Source, channel_rate
+from simulator.sources import Injections, Source, channel_rate
 from simulator.streams import Streams
 
 __all__ = ["Engine"]
@@ -87,6 +87,7 @@ class Engine:
         """Simulate until the end of the scenario and return the filled recorder."""
         for source in self.sources:
             source.start()
+        Injections(self).start()
         if self.probes is not None:
             self.probes.start(self)
         self.ops.start()

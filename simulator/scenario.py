@@ -29,6 +29,7 @@ __all__ = [
     "Arrivals",
     "Channel",
     "Incident",
+    "Injection",
     "Customers",
     "Shift",
     "Pool",
@@ -144,6 +145,22 @@ class Customers(Model):
     value: NonNegative = 0.0
 
 
+class Injection(Model):
+    """One given contact at a given time (e.g. a 100,000-follower customer's complaint).
+
+    It arrives at ``at`` (from the run start) on ``channel`` as an ordinary
+    contact with these followers, kind and urgency; its handle time and the
+    rest are drawn from streams of their own, so the background traffic is
+    unchanged. It counts in the KPIs like any contact.
+    """
+
+    channel: str
+    at: Duration
+    followers: NonNegative = 0.0
+    kind: Literal["complaint", "question"] = "complaint"
+    urgency: Literal["normal", "high", "crisis"] = "normal"
+
+
 class Shift(Model):
     """A weekly window when ``agents`` of a pool are on duty (default: the pool's size)."""
 
@@ -204,6 +221,7 @@ class Scenario(Model):
     behaviour: Behaviour = Behaviour()
     thresholds: tuple[str, ...] = ()
     load: tuple[LoadShapeSpec, ...] = ()
+    inject: tuple[Injection, ...] = ()
     report: Report = Report()
 
     @field_validator("channels", "pools")
@@ -226,6 +244,11 @@ class Scenario(Model):
             for ch in inc.channels:
                 if ch not in known and ch != "all":
                     yield f"incidents.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)} or 'all'"
+        for i, inj in enumerate(self.inject):
+            if inj.channel not in known:
+                yield f"inject.{i}.channel: unknown channel {inj.channel!r}, expected one of {sorted(known)}"
+            if inj.at >= self.horizon:
+                yield f"inject.{i}.at: expected a time before the horizon ({self.horizon:.0f}s)"
         for i, shape in enumerate(self.load):
             for ch in shape.channels:
                 if ch not in known:

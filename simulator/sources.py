@@ -7,11 +7,14 @@ schedules one timeout per arrival with a callback, not a process.
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulator.arrivals import ChannelRate, arrival_blocks
+from simulator.attributes import ChannelDraws
 from simulator.contact import Contact
 from simulator.shapes import channel_load
 
-__all__ = ["Source", "channel_rate"]
+__all__ = ["Source", "Injections", "channel_rate"]
 
 
 def channel_rate(scenario, name: str) -> ChannelRate:
@@ -79,3 +82,34 @@ class Source:
         self.i = i + 1
         if self.i < self.n or self._next_block():
             self._schedule()
+
+
+class Injections:
+    """Schedules the scenario's ``inject:`` contacts, drawn from streams of their own."""
+
+    _KINDS = {"complaint": 0, "question": 1}
+    _URGENCY = {"normal": 0, "high": 1, "crisis": 2}
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def start(self) -> None:
+        """Schedule every injected contact."""
+        engine = self.engine
+        for inj in engine.scenario.inject:
+            engine.env.timeout(inj.at, inj).callbacks.append(self._fire)
+
+    def _fire(self, event) -> None:
+        inj, engine = event._value, self.engine
+        ch = engine.names.index(inj.channel)
+        draws = ChannelDraws(inj.channel, engine.scenario.channels[inj.channel], engine.scenario,
+                             engine.streams, stream_prefix=f"inject-{engine.next_id}-")
+        b = draws.block(np.array([engine.env._now]), followers=inj.followers, kind=self._KINDS[inj.kind],
+                        urgency=self._URGENCY[inj.urgency])
+        c = Contact(engine.next_id, ch, inj.channel, engine.public[ch], engine.env._now, engine.sla[ch],
+                    b.handle[0], b.followers[0], b.abandon_at[0])
+        engine.next_id += 1
+        c.kind, c.urgency, c.bump_times, c.special = b.kind[0], b.urgency[0], b.bumps[0], True
+        c.needed = b.needed[0]
+        c.complex = c.needed > 1
+        engine.arrive(c, b.peer_at[0], b.offspring[0])
