@@ -18,6 +18,7 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -34,10 +35,14 @@ __all__ = [
     "breaking_point",
     "capacity_curve",
     "knee",
+    "estimates_of",
 ]
 
-Evaluator = Callable[[list[dict], list[int]], list[list[dict[str, float]]]]
-"""``evaluate(variants, seeds)``: the KPIs of every variant (raw scenario data) for every seed."""
+class Evaluator(Protocol):
+    """Runs scenario variants (raw data) on the given seeds; returns each variant's KPIs per seed."""
+
+    def __call__(self, variants: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
+        """KPIs of every variant for every seed, in the order given."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,11 @@ def with_multiplier(data: dict, multiplier: float) -> dict:
 def evaluate_points(data: dict, multipliers: Sequence[float], evaluate: Evaluator, seeds: list[int]) -> list[Point]:
     """Estimates of every KPI at each multiplier (all on the same seeds)."""
     runs = evaluate([with_multiplier(data, m) for m in multipliers], seeds)
-    return [Point(m, _estimates(reps)) for m, reps in zip(multipliers, runs)]
+    return [Point(m, estimates_of(reps)) for m, reps in zip(multipliers, runs)]
 
 
-def _estimates(replications: list[dict[str, float]]) -> dict[str, Estimate]:
+def estimates_of(replications: list[dict[str, float]]) -> dict[str, Estimate]:
+    """Every KPI's mean and confidence interval over a list of replications' KPIs."""
     names = replications[0].keys() if replications else ()
     return {k: mean_ci([r[k] for r in replications]) for k in names}
 
