@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.errors import UserError
-from simulator.stats import Estimate, mean_ci
+from simulator.stats import Estimate, summarise
 from simulator.thresholds import Threshold
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "breaking_point",
     "capacity_curve",
     "knee",
-    "estimates_of",
 ]
 
 class Evaluator(Protocol):
@@ -87,13 +86,7 @@ def with_multiplier(data: dict, multiplier: float) -> dict:
 def evaluate_points(data: dict, multipliers: Sequence[float], evaluate: Evaluator, seeds: list[int]) -> list[Point]:
     """Estimates of every KPI at each multiplier (all on the same seeds)."""
     runs = evaluate([with_multiplier(data, m) for m in multipliers], seeds)
-    return [Point(m, estimates_of(reps)) for m, reps in zip(multipliers, runs)]
-
-
-def estimates_of(replications: list[dict[str, float]]) -> dict[str, Estimate]:
-    """Every KPI's mean and confidence interval over a list of replications' KPIs."""
-    names = replications[0].keys() if replications else ()
-    return {k: mean_ci([r[k] for r in replications]) for k in names}
+    return [Point(m, summarise(reps)) for m, reps in zip(multipliers, runs)]
 
 
 def _holds(point: Point, threshold: Threshold) -> bool:

@@ -31,10 +31,10 @@ from simulator.arrivals import expected_arrivals
 from simulator.calendar import WeeklyWindows
 from simulator.erlang import agents_needed
 from simulator.errors import UserError
-from simulator.loadtest import Evaluator, estimates_of
+from simulator.loadtest import Evaluator
 from simulator.loader import scenario_from_data
 from simulator.sources import channel_rate
-from simulator.stats import Estimate
+from simulator.stats import Estimate, summarise
 from simulator.thresholds import Threshold, Verdict, evaluate
 
 __all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search"]
@@ -196,7 +196,7 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
     def run(options: list[dict[str, int]]) -> list[dict[str, Estimate]]:
         nonlocal evaluations
         evaluations += len(options)
-        return [estimates_of(r) for r in evaluator([apply(data, o, ks) for o in options], seeds)]
+        return [summarise(r) for r in evaluator([apply(data, o, ks) for o in options], seeds)]
 
     est = run([x])[0]
     verdicts = _verdicts(est, targets)
