@@ -14,10 +14,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from policies.acknowledge_then_resolve import AcknowledgeThenResolve
+from policies.auto_ack_bot import AutoAckBot
 from policies.base import PriorityPolicy, StaffingPolicy
 from policies.channel_priority import ChannelPriority
+from policies.compose import ActionPolicy, Layered
+from policies.deflect_complex import DeflectComplex
+from policies.exposure_rate import ExposureRate
 from policies.fifo import Fifo
 from policies.fixed_roster import FixedRoster
+from policies.follower_weighted import FollowerWeighted
+from policies.interval_staffing import IntervalStaffing
+from policies.sla_deadline import SlaDeadline
+from policies.surge import Surge
+from policies.urgency_triage import UrgencyTriage
 
 __all__ = [
     "PRIORITY_POLICIES",
@@ -31,10 +41,19 @@ __all__ = [
 PRIORITY_POLICIES: dict[str, type[PriorityPolicy]] = {
     "fifo": Fifo,
     "channel_priority": ChannelPriority,
+    "sla_deadline": SlaDeadline,
+    "follower_weighted": FollowerWeighted,
+    "exposure_rate": ExposureRate,
+    "urgency_triage": UrgencyTriage,
+    "acknowledge_then_resolve": AcknowledgeThenResolve,
+    "deflect_complex": DeflectComplex,
+    "auto_ack_bot": AutoAckBot,
 }
 
 STAFFING_POLICIES: dict[str, type[StaffingPolicy]] = {
     "fixed_roster": FixedRoster,
+    "interval_staffing": IntervalStaffing,
+    "surge": Surge,
 }
 
 
@@ -73,7 +92,10 @@ def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
             msg = f"unknown parameter; {cls.__name__} takes {_param_names(cls) or 'no parameters'}"
-        raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}, got {err.get('input')!r}") from None
+        if err["type"] == "missing_argument":
+            msg = "required parameter missing"
+        got = "" if " got " in msg or err["type"] == "missing_argument" else f", got {err.get('input')!r}"
+        raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}{got}") from None
     except TypeError as exc:
         raise PolicyError(f"{place}: {exc}") from None
 
@@ -83,10 +105,26 @@ def _param_names(cls: type) -> list[str]:
 
 
 def build_priority(scenario: Any, allow_import: bool = False) -> PriorityPolicy:
-    """The scenario's priority policy, constructed with its parameters."""
+    """The scenario's priority policy, constructed with its parameters.
+
+    An :class:`~policies.compose.ActionPolicy` whose ``order`` names another
+    policy is joined with that ordering policy (built from its own entry in
+    ``policies.params``) into a :class:`~policies.compose.Layered` policy.
+    """
     name = scenario.policies.priority
     cls = _resolve(name, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)
-    return _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+    policy = _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+    order = getattr(policy, "order", "fifo") if isinstance(policy, ActionPolicy) else "fifo"
+    if order == "fifo":
+        return policy
+    place = f"policies.params.{name}.order"
+    base_cls = _resolve(order, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)
+    if issubclass(base_cls, ActionPolicy):
+        raise PolicyError(f"{place}: expected an ordering policy (not one about first replies such as "
+                          f"{sorted(n for n, c in PRIORITY_POLICIES.items() if issubclass(c, ActionPolicy))}), "
+                          f"got {order!r}")
+    base = _instantiate(base_cls, scenario.policies.params.get(order, {}), f"policies.params.{order}")
+    return Layered(policy, base)
 
 
 def build_staffing(scenario: Any, allow_import: bool = False) -> StaffingPolicy:
@@ -108,6 +146,9 @@ def policy_problems(scenario: Any, allow_import: bool = False) -> list[str]:
         problems.extend(_reference_problems(policy, scenario))
     known = set(PRIORITY_POLICIES) | set(STAFFING_POLICIES)
     active = {scenario.policies.priority, scenario.policies.staffing}
+    order = scenario.policies.params.get(scenario.policies.priority, {}).get("order")
+    if isinstance(order, str):
+        active.add(order)
     for name, params in scenario.policies.params.items():
         if name not in known and name not in active:
             problems.append(f"policies.params.{name}: unknown policy, expected one of {sorted(known)}")
@@ -122,12 +163,12 @@ def policy_problems(scenario: Any, allow_import: bool = False) -> list[str]:
 
 def _reference_problems(policy: Any, scenario: Any) -> list[str]:
     out = []
-    for ch in getattr(policy, "channels_used", lambda: ())():
+    for ch in policy.channels_used():
         if ch not in scenario.channels and ch != "link":
             out.append(
                 f"policies.params.{policy.name}: unknown channel {ch!r}, expected one of {sorted(scenario.channels)}"
             )
-    for pool in getattr(policy, "pools_used", lambda: ())():
+    for pool in getattr(policy, "pools_used", tuple)():
         if pool not in scenario.pools:
             out.append(f"policies.params.{policy.name}: unknown pool {pool!r}, expected one of {sorted(scenario.pools)}")
     return out

@@ -28,8 +28,12 @@ CORE_COLUMNS = ("id", "channel", "arrival", "first_response", "outcome", "end", 
                 "exchanges", "exposure")
 """Columns of the row every finished contact appends."""
 EXTRA_COLUMNS = ("id", "kind", "urgency", "bumps", "deflections", "bot", "probe", "generation",
-                 "retry_of", "switched")
-"""Columns of the second row appended only by contacts that differ from these defaults."""
+                 "retry_of", "switched", "replied_at")
+"""Columns of the second row appended only by contacts that differ from these defaults.
+
+``replied_at`` is the first human reply; it differs from ``first_response``
+only for contacts a bot acknowledged (elsewhere it is filled from it).
+"""
 _EXTRA_DEFAULTS = {"kind": 0, "urgency": 0, "bumps": 0, "deflections": 0, "bot": 0, "probe": -1,
                    "generation": 0, "retry_of": -1, "switched": 0}
 CONTACT_COLUMNS = CORE_COLUMNS + EXTRA_COLUMNS[1:] + ("churn",)
@@ -157,6 +161,7 @@ class Recorder:
         n = table.shape[0]
         for name, default in _EXTRA_DEFAULTS.items():
             cols[name] = np.full(n, default, dtype=np.int64)
+        cols["replied_at"] = np.full(n, np.nan)
         if self.extras:  # appended together with their core rows, so all are in this batch
             extra = _table(self.extras, len(EXTRA_COLUMNS))
             order = np.argsort(cols["id"], kind="stable")
@@ -165,6 +170,7 @@ class Recorder:
                 cols[name][rows] = extra[:, i]
         for name in _INTEGER_COLUMNS:
             cols[name] = cols[name].astype(np.int64)
+        cols["replied_at"] = np.where(cols["bot"] > 0, cols["replied_at"], cols["first_response"])
         return cols
 
     def _fold_channel(self, ch: int, c: dict[str, np.ndarray]) -> None:
@@ -212,7 +218,8 @@ class Recorder:
         known yet and it is left out (censored), never counted as met.
         """
         met = answered & (frt <= limit) & needs_reply
-        censored = unanswered_open & (age_at_end <= limit)
+        # A bot-acknowledged contact still waiting for a human has its first response.
+        censored = unanswered_open & ~answered & (age_at_end <= limit)
         counted = needs_reply & ~censored
         return met, counted
 

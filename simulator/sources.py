@@ -37,6 +37,7 @@ class Source:
         self.blocks = arrival_blocks(engine.rates[ch], 0.0, engine.scenario.horizon, rng)
         self.draws = engine.draws[ch]
         self.name, self.public, self.sla = engine.names[ch], engine.public[ch], engine.sla[ch]
+        self.expected = engine.expected_handle[ch]
         self.block = None
         self.i = 0
         self.n = 0
@@ -66,7 +67,7 @@ class Source:
         _, handle, followers, abandon_at, kind, urgency, needed, bumps, peer_at, offspring = self.block[i]
         # The clock's own time, not the drawn one: they can differ in the last bit.
         c = Contact(engine.next_id, self.ch, self.name, self.public, self.env._now, self.sla, handle, followers,
-                    abandon_at)
+                    abandon_at, self.expected)
         engine.next_id += 1
         # Only set what differs from the Contact class defaults (hot path).
         if kind or urgency or bumps:
