@@ -13,6 +13,8 @@ import importlib
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from policies.acknowledge_then_resolve import AcknowledgeThenResolve
 from policies.auto_ack_bot import AutoAckBot
@@ -92,9 +94,10 @@ def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
             msg = f"unknown parameter; {cls.__name__} takes {_param_names(cls) or 'no parameters'}"
-        if err["type"] == "missing_argument":
+        missing = err["type"] in ("missing", "missing_argument")
+        if missing:
             msg = "required parameter missing"
-        got = "" if " got " in msg or err["type"] == "missing_argument" else f", got {err.get('input')!r}"
+        got = "" if " got " in msg or missing else f", got {err.get('input')!r}"
         raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}{got}") from None
     except TypeError as exc:
         raise PolicyError(f"{place}: {exc}") from None
@@ -175,12 +178,12 @@ def _reference_problems(policy: Any, scenario: Any) -> list[str]:
 
 
 def describe_policies() -> list[dict[str, Any]]:
-    """Every registered policy: kind, name, one-line summary and parameters with defaults."""
+    """Every registered policy: kind, name, one-line summary and parameters (name, default, type, required)."""
     rows = []
     for kind, table in (("priority", PRIORITY_POLICIES), ("staffing", STAFFING_POLICIES)):
         for name, cls in table.items():
             params = [
-                {"name": f.name, "default": _default(f), "type": _type_name(f.type)}
+                {"name": f.name, "default": _default(f), "type": _type_name(f.type), "required": _required(f)}
                 for f in dataclasses.fields(cls)
             ]
             rows.append({"kind": kind, "name": name, "summary": cls.summary, "params": params, "doc": cls.__doc__ or ""})
@@ -188,11 +191,24 @@ def describe_policies() -> list[dict[str, Any]]:
 
 
 def _default(f: dataclasses.Field) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return getattr(f.default, "default", f.default)
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
-    return None
+    """The default as a scenario file would write it (lists for tuples); None when required."""
+    value: Any = None
+    if isinstance(f.default, FieldInfo):  # pydantic's Field(...): default or default_factory inside
+        if f.default.default_factory is not None:
+            value = f.default.default_factory()  # type: ignore[call-arg]
+        elif f.default.default is not PydanticUndefined:
+            value = f.default.default
+    elif f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        value = f.default_factory()  # type: ignore[misc]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _required(f: dataclasses.Field) -> bool:
+    if isinstance(f.default, FieldInfo):
+        return f.default.default is PydanticUndefined and f.default.default_factory is None
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
 
 
 def _type_name(tp: Any) -> str:
