@@ -20,7 +20,9 @@ class Surge(StaffingPolicy):
     """The crisis plan: when a trigger fires, ``agents`` of the ``reserve`` pool join after a delay.
 
     Every ``check_every`` (5 minutes) the policy looks at the queues of
-    ``channels`` (default: the reserve pool's channels). ``trigger: queue``
+    ``channels`` (default: the reserve pool's channels) that are open (a
+    queue that built up overnight while a channel was closed calls nobody
+    in until the channel opens). ``trigger: queue``
     fires when at least ``threshold`` contacts are waiting in them together;
     ``oldest_wait`` when the longest current wait reaches ``threshold`` (a
     duration, e.g. ``45m``); ``exposure`` when the waiting public contacts'
@@ -85,8 +87,9 @@ class Surge(StaffingPolicy):
         return super().roster(context)
 
     def measure(self, view: SystemView) -> float:
-        """The trigger's current value over the watched channels."""
-        watched = [view.channels[c] for c in getattr(self, "_watch", ()) or view.channels if c in view.channels]
+        """The trigger's current value over the watched channels that are open now."""
+        names = getattr(self, "_watch", ()) or view.channels
+        watched = [view.channels[c] for c in names if c in view.channels and view.channels[c].open]
         if self.trigger == "queue":
             return float(sum(c.waiting for c in watched))
         if self.trigger == "oldest_wait":

@@ -58,7 +58,7 @@ class Engine:
         ]
         self.recorder = Recorder(self.names, self.sla, [p.name for p in self.pools], scenario.warmup,
                                  scenario.horizon, scenario.end_time, scenario.report.bin,
-                                 scenario.behaviour.churn, sink)
+                                 scenario.behaviour.churn, sink, self.public)
         self.next_id = 0
         self.active: dict[int, Contact] = {}
         self.rates = [channel_rate(scenario, name, shape) for name in self.names]

@@ -93,8 +93,11 @@ class Recorder:
 
     def __init__(self, channels: list[str], sla: list[float], pools: list[str], warmup: float,
                  horizon: float, end: float, bin_width: float, churn: Churn,
-                 sink: Callable[[dict[str, np.ndarray]], None] | None = None):
+                 sink: Callable[[dict[str, np.ndarray]], None] | None = None,
+                 public: list[bool] | None = None):
         self.channels, self.sla, self.pools = channels, sla, pools
+        # Follower bands are about being seen: only public channels count (all when not told).
+        self.public = public if public is not None else [True] * len(channels)
         self.churn_params = churn
         self.warmup, self.horizon, self.end = warmup, horizon, end
         self.width = bin_width
@@ -205,6 +208,8 @@ class Recorder:
         agg.bot_replies += int(c["bot"].sum())
         agg.retries += int((c["retry_of"] >= 0).sum())
         agg.viral += int((c["generation"] > 0).sum())
+        if not self.public[ch]:
+            return
         band = np.searchsorted(FOLLOWER_BANDS, c["followers"], side="right") - 1
         for b in range(len(FOLLOWER_BANDS)):
             self.band_frt[b].add(frt[answered & (band == b)])

@@ -130,3 +130,36 @@ def test_break_mistakes_name_the_place(tmp_path, breaks, expected):
     path.write_text(dump_yaml(data))
     line = one_error(CliRunner().invoke(cli, ["validate", str(path)]))
     assert line.startswith(f"error: {path}: pools.social") and expected in line
+
+
+def _shipped(name: str) -> dict:
+    from simulator.loader import load_scenario
+
+    return load_scenario(f"scenarios/{name}.yaml").model_dump(mode="json")
+
+
+def test_the_shared_team_variant_differs_from_the_showdown_only_in_its_pools():
+    dedicated, shared = _shipped("policy_showdown"), _shipped("policy_showdown_shared")
+    for key in ("channels", "incidents", "customers", "behaviour", "policies", "horizon", "drain", "seed"):
+        assert dedicated[key] == shared[key], key
+    hours = lambda pools: sorted((s["hours"], s["agents"] or p["agents"], str(s["breaks"]))  # noqa: E731
+                                 for p in pools.values() for s in p["shifts"])
+    assert hours(dedicated["pools"]) == hours(shared["pools"])
+    assert set(shared["pools"]["care"]["channels"]) == set(dedicated["channels"])
+
+
+def test_the_policy_table_uses_the_same_seeds_for_every_policy():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "policy_table.py"
+    spec = importlib.util.spec_from_file_location("policy_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fifo = module.replicate(module.SHOWDOWN, ["horizon=1d", "drain=0s"], 2)
+    bot = module.replicate(module.SHOWDOWN, ["horizon=1d", "drain=0s", "policies.priority=auto_ack_bot"], 2)
+    assert [r["arrived.all"] for r in fifo] == [r["arrived.all"] for r in bot]
+    assert fifo[0]["arrived.all"] != fifo[1]["arrived.all"]
+    rows = module.table([fifo, bot], ["fifo", "auto_ack_bot"])
+    assert rows[0][5] == "-" and rows[1][5] == "+0.00 ± 0.00"  # the bot leaves exposure exactly as it was
+    assert rows[1][1] == "100.0%"
