@@ -78,7 +78,10 @@ def _resolve(name: str, kind: str, table: dict[str, type], base: type, allow_imp
     module_name, _, attr = name.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
+    except ImportError as exc:
+        raise PolicyError(f"policies.{kind}: cannot import {name!r}: {exc} "
+                          f"(is its folder on PYTHONPATH? e.g. PYTHONPATH=. carebench ...)") from None
+    except AttributeError as exc:
         raise PolicyError(f"policies.{kind}: cannot import {name!r}: {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise PolicyError(f"policies.{kind}: {name!r} is not a {base.__name__} subclass")

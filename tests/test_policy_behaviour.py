@@ -244,3 +244,24 @@ def test_a_blended_pool_takes_its_preferred_channel_first_when_idle():
     a = run_log(with_policy(social_first, "fifo"))[0].kpis
     b = run_log(with_policy(email_first, "fifo"))[0].kpis
     assert a["frt.mean.twitter"] < b["frt.mean.twitter"] and a["frt.mean.email"] > b["frt.mean.email"]
+
+
+def test_interval_staffing_with_erlang_a_counts_on_callers_who_hang_up():
+    data = merge(_chat_data(30), {"channels": {"chat": {"patience": {"dist": "exponential", "mean": "2m"}}}})
+    rosters = {}
+    for model in ("erlang_c", "erlang_a"):
+        sc = with_policy(data, staffing="interval_staffing", interval_staffing={"model": model})
+        rates = {n: channel_rate(sc, n) for n in sc.channels}
+        steps = build_staffing(sc).roster(StaffingContext(sc, lambda c, t: rates[c].rate(t), sc.end_time))["team"]
+        rosters[model] = {int(t // 1800): n for t, n in steps}
+    c = _filled(rosters["erlang_c"])
+    a = _filled(rosters["erlang_a"])
+    assert all(x <= y for x, y in zip(a, c)) and sum(a) < sum(c)
+
+
+def _filled(steps: dict[int, int], slots: int = 96) -> list[int]:
+    out, level = [], 0
+    for s in range(slots):
+        level = steps.get(s, level)
+        out.append(level)
+    return out
