@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from policies.roster import shift_roster
-
 __all__ = [
     "ContactView",
     "FirstReply",
@@ -38,8 +36,21 @@ class ContactView(Protocol):
     """What a priority policy may read about one waiting contact (never write).
 
     Times are seconds from the run start. ``id`` increases with arrival order
-    and breaks ties. ``responded`` is true for a follow-up exchange after the
-    first response; ``queued_at`` is when it joined the queue this time.
+    and breaks ties. ``channel`` is the queue the contact is in now (a
+    deflected contact moves); ``public`` whether that channel is public.
+    ``queued_at`` is when it joined the queue this time, so its age is
+    ``now - queued_at`` (and ``now - arrival`` since it first arrived).
+    ``sla`` is the first-response target of the channel it arrived on;
+    ``expected_handle`` that channel's mean handle time (what a team can
+    estimate before reading the contact). ``followers`` is the author's
+    follower count; ``kind`` indexes :data:`KIND_NAMES` and ``urgency``
+    :data:`URGENCY_NAMES` (0 normal, 1 high, 2 crisis). ``responded`` is true
+    once a human agent has replied (the contact is back for a follow-up or
+    for resolution), ``replied_at`` the time of that first human reply (None
+    before). ``bot`` is true when an automatic acknowledgement stopped its
+    SLA clock at arrival (it still waits for a human). ``exchanges`` counts
+    agent replies so far, ``deflections`` moves to another channel or a link,
+    ``complex`` whether it needs more than one agent reply to resolve.
     """
 
     id: int
@@ -48,11 +59,15 @@ class ContactView(Protocol):
     arrival: float
     queued_at: float
     sla: float
+    expected_handle: float
     followers: float
     kind: int
     urgency: int
     responded: bool
+    replied_at: float | None
+    bot: bool
     exchanges: int
+    deflections: int
     complex: bool
 
 
@@ -97,20 +112,28 @@ class PriorityPolicy:
         return contact.queued_at
 
     def first_reply(self, contact: ContactView) -> FirstReply:
-        """How the first agent reply to ``contact`` goes (default: a normal answer)."""
+        """How the first human reply to ``contact`` goes (default: a normal answer)."""
         return ANSWER
 
-    def triage_time(self, contact: ContactView) -> float:
-        """Extra agent seconds spent assessing a contact before its first reply."""
+    def triage_seconds(self, contact: ContactView) -> float:
+        """Extra agent seconds spent assessing a contact, added to its first human reply."""
         return 0.0
 
     def auto_acknowledge(self, contact: ContactView) -> bool:
-        """Whether a bot acknowledges ``contact`` the moment it arrives."""
+        """Whether a bot acknowledges ``contact`` the moment it arrives (stops its SLA clock only)."""
         return False
 
     def channels_used(self) -> tuple[str, ...]:
         """Channel names this policy's parameters refer to (checked against the scenario)."""
         return ()
+
+    def uses(self, hook: str) -> bool:
+        """Whether ``hook`` (``'first_reply'``, ``'triage_seconds'``, ``'auto_acknowledge'``) does anything.
+
+        The engine skips hooks a policy leaves at their default, so a plain
+        ordering policy costs nothing beyond its key.
+        """
+        return getattr(type(self), hook) is not getattr(PriorityPolicy, hook)
 
 
 @dataclass(frozen=True)
@@ -179,7 +202,9 @@ class StaffingPolicy:
     review_every: ClassVar[float | None] = None
 
     def roster(self, context: StaffingContext) -> dict[str, list[tuple[float, int]]]:
-        """Agents on duty per pool over time, from each pool's declared shifts."""
+        """Agents on duty per pool over time, from each pool's declared shifts and breaks."""
+        from policies.roster import shift_roster  # roster reads simulator modules, which import this one
+
         return shift_roster(context.scenario, context.end)
 
     def review(self, view: SystemView) -> list[Callout]:
@@ -188,3 +213,11 @@ class StaffingPolicy:
 
     def reset(self) -> None:
         """Forget any state kept between reviews (called before every run)."""
+
+    def pools_used(self) -> tuple[str, ...]:
+        """Pool names this policy's parameters refer to (checked against the scenario)."""
+        return ()
+
+    def channels_used(self) -> tuple[str, ...]:
+        """Channel names this policy's parameters refer to (checked against the scenario)."""
+        return ()

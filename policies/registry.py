@@ -13,11 +13,23 @@ import importlib
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
+from policies.acknowledge_then_resolve import AcknowledgeThenResolve
+from policies.auto_ack_bot import AutoAckBot
 from policies.base import PriorityPolicy, StaffingPolicy
 from policies.channel_priority import ChannelPriority
+from policies.compose import ActionPolicy, Layered
+from policies.deflect_complex import DeflectComplex
+from policies.exposure_rate import ExposureRate
 from policies.fifo import Fifo
 from policies.fixed_roster import FixedRoster
+from policies.follower_weighted import FollowerWeighted
+from policies.interval_staffing import IntervalStaffing
+from policies.sla_deadline import SlaDeadline
+from policies.surge import Surge
+from policies.urgency_triage import UrgencyTriage
 
 __all__ = [
     "PRIORITY_POLICIES",
@@ -31,10 +43,19 @@ __all__ = [
 PRIORITY_POLICIES: dict[str, type[PriorityPolicy]] = {
     "fifo": Fifo,
     "channel_priority": ChannelPriority,
+    "sla_deadline": SlaDeadline,
+    "follower_weighted": FollowerWeighted,
+    "exposure_rate": ExposureRate,
+    "urgency_triage": UrgencyTriage,
+    "acknowledge_then_resolve": AcknowledgeThenResolve,
+    "deflect_complex": DeflectComplex,
+    "auto_ack_bot": AutoAckBot,
 }
 
 STAFFING_POLICIES: dict[str, type[StaffingPolicy]] = {
     "fixed_roster": FixedRoster,
+    "interval_staffing": IntervalStaffing,
+    "surge": Surge,
 }
 
 
@@ -57,7 +78,10 @@ def _resolve(name: str, kind: str, table: dict[str, type], base: type, allow_imp
     module_name, _, attr = name.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
+    except ImportError as exc:
+        raise PolicyError(f"policies.{kind}: cannot import {name!r}: {exc} "
+                          f"(is its folder on PYTHONPATH? e.g. PYTHONPATH=. carebench ...)") from None
+    except AttributeError as exc:
         raise PolicyError(f"policies.{kind}: cannot import {name!r}: {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise PolicyError(f"policies.{kind}: {name!r} is not a {base.__name__} subclass")
@@ -73,7 +97,11 @@ def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
             msg = f"unknown parameter; {cls.__name__} takes {_param_names(cls) or 'no parameters'}"
-        raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}, got {err.get('input')!r}") from None
+        missing = err["type"] in ("missing", "missing_argument")
+        if missing:
+            msg = "required parameter missing"
+        got = "" if " got " in msg or missing else f", got {err.get('input')!r}"
+        raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}{got}") from None
     except TypeError as exc:
         raise PolicyError(f"{place}: {exc}") from None
 
@@ -83,10 +111,26 @@ def _param_names(cls: type) -> list[str]:
 
 
 def build_priority(scenario: Any, allow_import: bool = False) -> PriorityPolicy:
-    """The scenario's priority policy, constructed with its parameters."""
+    """The scenario's priority policy, constructed with its parameters.
+
+    An :class:`~policies.compose.ActionPolicy` whose ``order`` names another
+    policy is joined with that ordering policy (built from its own entry in
+    ``policies.params``) into a :class:`~policies.compose.Layered` policy.
+    """
     name = scenario.policies.priority
     cls = _resolve(name, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)
-    return _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+    policy = _instantiate(cls, scenario.policies.params.get(name, {}), f"policies.params.{name}")
+    order = getattr(policy, "order", "fifo") if isinstance(policy, ActionPolicy) else "fifo"
+    if order == "fifo":
+        return policy
+    place = f"policies.params.{name}.order"
+    base_cls = _resolve(order, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)
+    if issubclass(base_cls, ActionPolicy):
+        raise PolicyError(f"{place}: expected an ordering policy (not one about first replies such as "
+                          f"{sorted(n for n, c in PRIORITY_POLICIES.items() if issubclass(c, ActionPolicy))}), "
+                          f"got {order!r}")
+    base = _instantiate(base_cls, scenario.policies.params.get(order, {}), f"policies.params.{order}")
+    return Layered(policy, base)
 
 
 def build_staffing(scenario: Any, allow_import: bool = False) -> StaffingPolicy:
@@ -108,6 +152,9 @@ def policy_problems(scenario: Any, allow_import: bool = False) -> list[str]:
         problems.extend(_reference_problems(policy, scenario))
     known = set(PRIORITY_POLICIES) | set(STAFFING_POLICIES)
     active = {scenario.policies.priority, scenario.policies.staffing}
+    order = scenario.policies.params.get(scenario.policies.priority, {}).get("order")
+    if isinstance(order, str):
+        active.add(order)
     for name, params in scenario.policies.params.items():
         if name not in known and name not in active:
             problems.append(f"policies.params.{name}: unknown policy, expected one of {sorted(known)}")
@@ -122,24 +169,24 @@ def policy_problems(scenario: Any, allow_import: bool = False) -> list[str]:
 
 def _reference_problems(policy: Any, scenario: Any) -> list[str]:
     out = []
-    for ch in getattr(policy, "channels_used", lambda: ())():
+    for ch in policy.channels_used():
         if ch not in scenario.channels and ch != "link":
             out.append(
                 f"policies.params.{policy.name}: unknown channel {ch!r}, expected one of {sorted(scenario.channels)}"
             )
-    for pool in getattr(policy, "pools_used", lambda: ())():
+    for pool in getattr(policy, "pools_used", tuple)():
         if pool not in scenario.pools:
             out.append(f"policies.params.{policy.name}: unknown pool {pool!r}, expected one of {sorted(scenario.pools)}")
     return out
 
 
 def describe_policies() -> list[dict[str, Any]]:
-    """Every registered policy: kind, name, one-line summary and parameters with defaults."""
+    """Every registered policy: kind, name, one-line summary and parameters (name, default, type, required)."""
     rows = []
     for kind, table in (("priority", PRIORITY_POLICIES), ("staffing", STAFFING_POLICIES)):
         for name, cls in table.items():
             params = [
-                {"name": f.name, "default": _default(f), "type": _type_name(f.type)}
+                {"name": f.name, "default": _default(f), "type": _type_name(f.type), "required": _required(f)}
                 for f in dataclasses.fields(cls)
             ]
             rows.append({"kind": kind, "name": name, "summary": cls.summary, "params": params, "doc": cls.__doc__ or ""})
@@ -147,11 +194,24 @@ def describe_policies() -> list[dict[str, Any]]:
 
 
 def _default(f: dataclasses.Field) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return getattr(f.default, "default", f.default)
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
-    return None
+    """The default as a scenario file would write it (lists for tuples); None when required."""
+    value: Any = None
+    if isinstance(f.default, FieldInfo):  # pydantic's Field(...): default or default_factory inside
+        if f.default.default_factory is not None:
+            value = f.default.default_factory()  # type: ignore[call-arg]
+        elif f.default.default is not PydanticUndefined:
+            value = f.default.default
+    elif f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        value = f.default_factory()  # type: ignore[misc]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _required(f: dataclasses.Field) -> bool:
+    if isinstance(f.default, FieldInfo):
+        return f.default.default is PydanticUndefined and f.default.default_factory is None
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
 
 
 def _type_name(tp: Any) -> str:

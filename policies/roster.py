@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["shift_roster", "step_sum", "step_value"]
+from simulator.calendar import daily_spans
+from simulator.units import WEEK
+
+__all__ = ["shift_roster", "shift_pieces", "step_sum", "step_value"]
 
 
 def step_sum(pieces: list[tuple[float, float, int]], end: float) -> list[tuple[float, int]]:
@@ -40,13 +43,19 @@ def step_value(steps: list[tuple[float, int]], t: float) -> int:
     return value
 
 
+def shift_pieces(pool: Any, end: float) -> list[tuple[float, float, int]]:
+    """``(start, stop, agents)`` pieces of a pool's shifts over ``[0, end)``; breaks are negative pieces."""
+    pieces = []
+    for shift in pool.shifts:
+        agents = pool.agents_on_shift(shift)
+        pieces.extend((a, b, agents) for a, b in shift.hours.expand(0.0, end))
+        for brk in shift.breaks:
+            spans = daily_spans(shift.hours, brk.start, brk.duration)
+            for week in range(-1, int(end // WEEK) + 1):
+                pieces.extend((week * WEEK + a, week * WEEK + b, -brk.agents) for a, b in spans)
+    return pieces
+
+
 def shift_roster(scenario: Any, end: float) -> dict[str, list[tuple[float, int]]]:
     """On-duty agents per pool over ``[0, end)`` from the pools' declared shifts and breaks."""
-    roster = {}
-    for name, pool in scenario.pools.items():
-        pieces = []
-        for shift in pool.shifts:
-            agents = pool.agents_on_shift(shift)
-            pieces.extend((a, b, agents) for a, b in shift.hours.expand(0.0, end))
-        roster[name] = step_sum(pieces, end)
-    return roster
+    return {name: step_sum(shift_pieces(pool, end), end) for name, pool in scenario.pools.items()}

@@ -188,8 +188,9 @@ class Deflection(_Switch):
 class Churn(_Block):
     """Probability that a customer switches provider because of how the contact went.
 
-    ``p = baseline + (ignored − baseline) × h(w)`` with ``w`` the first-response
-    time over the channel's SLA target and ``h(w) = 1 − exp(−(w − 1) / tolerance)``
+    ``p = baseline + (ignored − baseline) × h(w)`` with ``w`` the time to the
+    first human reply over the channel's SLA target (a bot's acknowledgement
+    does not count here) and ``h(w) = 1 − exp(−(w − 1) / tolerance)``
     for ``w > 1`` (0 otherwise); a contact never answered (abandoned, given up,
     still waiting at the end) has ``h = 1``. Each bump adds ``per_bump``, each
     deflection ``per_deflection``, an automatic acknowledgement ``per_bot_reply``,

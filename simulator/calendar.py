@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from simulator.units import DAY, WEEK, parse_clock
 
-__all__ = ["WEEKDAYS", "TEMPLATES", "WeeklyWindows", "parse_windows", "parse_days"]
+__all__ = ["WEEKDAYS", "TEMPLATES", "WeeklyWindows", "parse_windows", "parse_days", "daily_spans"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -150,3 +150,34 @@ def _split_items(source: str) -> list[str]:
         elif chunk.strip():
             items.append(chunk)
     return items
+
+
+def daily_spans(windows: WeeklyWindows, clock: float, duration: float) -> tuple[tuple[float, float], ...]:
+    """Weekly ``(start, end)`` offsets of something that happens daily at ``clock`` inside ``windows``.
+
+    It happens on every day a window is open at ``clock`` (a lunch break in
+    a shift). Raises ``ValueError`` naming the offending window when a window
+    holds no occurrence or an occurrence runs past its window's end. Offsets may pass the end of the
+    week when a window runs through Sunday midnight.
+    """
+    if windows.always:
+        return tuple((day * DAY + clock, day * DAY + clock + duration) for day in range(7))
+    intervals = list(windows.intervals)
+    if len(intervals) > 1 and intervals[0][0] == 0.0 and intervals[-1][1] == WEEK:
+        head = intervals.pop(0)  # Sunday night runs on into Monday morning
+        intervals[-1] = (intervals[-1][0], WEEK + head[1])
+    spans: list[tuple[float, float]] = []
+    for a, b in intervals:
+        t = -(-(a - clock) // DAY) * DAY + clock  # the first occurrence at or after a
+        if t >= b:
+            raise ValueError(f"a window that is closed at {_clock_text(clock)}")
+        while t < b:
+            if t + duration > b:
+                raise ValueError("a window that ends before the break does")
+            spans.append((t, t + duration))
+            t += DAY
+    return tuple(sorted(spans))
+
+
+def _clock_text(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"

@@ -19,14 +19,17 @@ def churn_probability(cols: dict[str, np.ndarray], sla: np.ndarray, params: Chur
     """Churn probability of each contact in a batch of records.
 
     ``cols`` holds the record columns (``arrival``, ``first_response``,
-    ``outcome``, ``bumps``, ``deflections``, ``bot``, ``retry_of``,
-    ``switched``); ``sla`` each contact's first-response target in seconds.
+    ``replied_at``, ``outcome``, ``bumps``, ``deflections``, ``bot``,
+    ``retry_of``, ``switched``); ``sla`` each contact's first-response target
+    in seconds. Lateness is judged on the first *human* reply (``replied_at``):
+    a bot's acknowledgement stops the SLA clock but not the customer's wait,
+    and adds ``per_bot_reply`` on top.
     Mentions carry no risk; a customer who went on to retry on another
     channel (``switched``) carries the risk on the retry, not here.
     """
     outcome = cols["outcome"]
     ignored = np.isin(outcome, (Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.WAITING))
-    w = (cols["first_response"] - cols["arrival"]) / sla
+    w = (cols.get("replied_at", cols["first_response"]) - cols["arrival"]) / sla
     late = np.nan_to_num(w, nan=0.0) > 1.0
     h = np.where(late, -np.expm1(-(np.where(late, w, 1.0) - 1.0) / params.tolerance), 0.0)
     h = np.where(ignored, 1.0, h)

@@ -30,6 +30,12 @@ class Contact:
 
     Attributes that most contacts never change are class-level defaults, so
     creating a contact sets only what differs (this is on the hot path).
+
+    ``first_response`` is when the SLA clock stopped (an automatic bot
+    acknowledgement stops it at arrival); ``replied_at`` and ``responded``
+    are about the first *human* reply, which ends exposure and abandonment.
+    ``expected_handle`` is the mean handle time of the channel the contact
+    arrived on: what a team can estimate, not the contact's own draw.
     """
 
     kind = 0
@@ -54,7 +60,7 @@ class Contact:
     special = False  # set when any attribute recorded only for some contacts differs from its default
 
     def __init__(self, cid: int, ch: int, channel: str, public: bool, arrival: float, sla: float,
-                 handle: float, followers: float, abandon_at: float):
+                 handle: float, followers: float, abandon_at: float, expected_handle: float = 0.0):
         self.id = cid
         self.ch = self.origin = ch
         self.channel = channel
@@ -64,6 +70,7 @@ class Contact:
         self.handle = self.work = handle
         self.followers = followers
         self.abandon_at = abandon_at
+        self.expected_handle = expected_handle
 
     def __repr__(self) -> str:
         return f"Contact(id={self.id}, channel={self.channel!r}, arrival={self.arrival:.1f}, state={self.state})"

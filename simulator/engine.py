@@ -47,6 +47,7 @@ class Engine:
         chans = [scenario.channels[n] for n in self.names]
         self.public = [c.public for c in chans]
         self.sla = [c.sla for c in chans]
+        self.expected_handle = [c.handle_time.mean_value for c in chans]
         self.at_pickup = [c.first_response == "pickup" for c in chans]
         self.open = [True] * len(chans)
         self.queues = [ChannelQueue() for _ in chans]
@@ -57,7 +58,7 @@ class Engine:
         ]
         self.recorder = Recorder(self.names, self.sla, [p.name for p in self.pools], scenario.warmup,
                                  scenario.horizon, scenario.end_time, scenario.report.bin,
-                                 scenario.behaviour.churn, sink)
+                                 scenario.behaviour.churn, sink, self.public)
         self.next_id = 0
         self.active: dict[int, Contact] = {}
         self.rates = [channel_rate(scenario, name) for name in self.names]
@@ -99,7 +100,7 @@ class Engine:
     def new_contact(self, ch: int, arrival: float, handle: float, followers: float, abandon_at: float) -> Contact:
         """Create a contact with the next id (ids follow creation order and break ties)."""
         c = Contact(self.next_id, ch, self.names[ch], self.public[ch], arrival, self.sla[ch],
-                    handle, followers, abandon_at)
+                    handle, followers, abandon_at, self.expected_handle[ch])
         self.next_id += 1
         return c
 

@@ -28,8 +28,12 @@ CORE_COLUMNS = ("id", "channel", "arrival", "first_response", "outcome", "end", 
                 "exchanges", "exposure")
 """Columns of the row every finished contact appends."""
 EXTRA_COLUMNS = ("id", "kind", "urgency", "bumps", "deflections", "bot", "probe", "generation",
-                 "retry_of", "switched")
-"""Columns of the second row appended only by contacts that differ from these defaults."""
+                 "retry_of", "switched", "replied_at")
+"""Columns of the second row appended only by contacts that differ from these defaults.
+
+``replied_at`` is the first human reply; it differs from ``first_response``
+only for contacts a bot acknowledged (elsewhere it is filled from it).
+"""
 _EXTRA_DEFAULTS = {"kind": 0, "urgency": 0, "bumps": 0, "deflections": 0, "bot": 0, "probe": -1,
                    "generation": 0, "retry_of": -1, "switched": 0}
 CONTACT_COLUMNS = CORE_COLUMNS + EXTRA_COLUMNS[1:] + ("churn",)
@@ -89,8 +93,11 @@ class Recorder:
 
     def __init__(self, channels: list[str], sla: list[float], pools: list[str], warmup: float,
                  horizon: float, end: float, bin_width: float, churn: Churn,
-                 sink: Callable[[dict[str, np.ndarray]], None] | None = None):
+                 sink: Callable[[dict[str, np.ndarray]], None] | None = None,
+                 public: list[bool] | None = None):
         self.channels, self.sla, self.pools = channels, sla, pools
+        # Follower bands are about being seen: only public channels count (all when not told).
+        self.public = public if public is not None else [True] * len(channels)
         self.churn_params = churn
         self.warmup, self.horizon, self.end = warmup, horizon, end
         self.width = bin_width
@@ -157,6 +164,7 @@ class Recorder:
         n = table.shape[0]
         for name, default in _EXTRA_DEFAULTS.items():
             cols[name] = np.full(n, default, dtype=np.int64)
+        cols["replied_at"] = np.full(n, np.nan)
         if self.extras:  # appended together with their core rows, so all are in this batch
             extra = _table(self.extras, len(EXTRA_COLUMNS))
             order = np.argsort(cols["id"], kind="stable")
@@ -165,6 +173,7 @@ class Recorder:
                 cols[name][rows] = extra[:, i]
         for name in _INTEGER_COLUMNS:
             cols[name] = cols[name].astype(np.int64)
+        cols["replied_at"] = np.where(cols["bot"] > 0, cols["replied_at"], cols["first_response"])
         return cols
 
     def _fold_channel(self, ch: int, c: dict[str, np.ndarray]) -> None:
@@ -199,6 +208,8 @@ class Recorder:
         agg.bot_replies += int(c["bot"].sum())
         agg.retries += int((c["retry_of"] >= 0).sum())
         agg.viral += int((c["generation"] > 0).sum())
+        if not self.public[ch]:
+            return
         band = np.searchsorted(FOLLOWER_BANDS, c["followers"], side="right") - 1
         for b in range(len(FOLLOWER_BANDS)):
             self.band_frt[b].add(frt[answered & (band == b)])
@@ -212,7 +223,8 @@ class Recorder:
         known yet and it is left out (censored), never counted as met.
         """
         met = answered & (frt <= limit) & needs_reply
-        censored = unanswered_open & (age_at_end <= limit)
+        # A bot-acknowledged contact still waiting for a human has its first response.
+        censored = unanswered_open & ~answered & (age_at_end <= limit)
         counted = needs_reply & ~censored
         return met, counted
 

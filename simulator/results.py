@@ -149,6 +149,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
     kpis["viral.total"] = float(total.viral)
     for label, h in zip(BAND_LABELS, rec.band_frt):
         kpis[f"frt_band.p50.{label}"] = h.quantile(0.5)
+        kpis[f"frt_band.p90.{label}"] = h.quantile(0.9)
         kpis[f"frt_band.n.{label}"] = float(h.n)
     timeseries = _timeseries(rec, engine, presence, busy, kpis)
     return RunResult(

@@ -20,7 +20,7 @@ from pydantic.functional_serializers import PlainSerializer
 from pydantic.functional_validators import BeforeValidator
 
 from simulator.behaviour_config import Behaviour, ContactMix, UrgencyMix
-from simulator.calendar import WeeklyWindows, parse_windows
+from simulator.calendar import WeeklyWindows, daily_spans, parse_windows
 from simulator.distributions import CountDist, Duration, NonNegative, Positive, TimeDist
 from simulator.shapes import LoadShapeSpec
 from simulator.units import DAY, parse_clock
@@ -31,6 +31,7 @@ __all__ = [
     "Incident",
     "Injection",
     "Customers",
+    "Break",
     "Shift",
     "Pool",
     "Policies",
@@ -161,11 +162,44 @@ class Injection(Model):
     urgency: Literal["normal", "high", "crisis"] = "normal"
 
 
+class Break(Model):
+    """``agents`` of a shift off duty for ``duration`` from ``start`` (a clock time) every shift day.
+
+    A staggered lunch is several breaks: ``[{start: "12:00", duration: 30m,
+    agents: 2}, {start: "12:30", duration: 30m, agents: 2}]``.
+    """
+
+    start: Clock
+    duration: Duration = Field(gt=0, lt=DAY)
+    agents: int = Field(ge=1)
+
+
 class Shift(Model):
-    """A weekly window when ``agents`` of a pool are on duty (default: the pool's size)."""
+    """A weekly window when ``agents`` of a pool are on duty (default: the pool's size).
+
+    ``breaks`` take some of them off duty each day the shift runs; a break
+    must lie inside every window of ``hours``.
+    """
 
     hours: Windows
     agents: int | None = Field(default=None, ge=0)
+    breaks: tuple[Break, ...] = ()
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> Shift:
+        for i, brk in enumerate(self.breaks):
+            try:
+                daily_spans(self.hours, brk.start, brk.duration)
+            except ValueError as exc:
+                raise ValueError(
+                    f"breaks.{i}: expected the break at {_clock_text(brk.start)} inside every window of "
+                    f"{self.hours.text!r}, got {exc}"
+                ) from None
+        return self
+
+    def on_break(self, clock: float) -> int:
+        """Agents of this shift on break at ``clock`` (seconds after midnight)."""
+        return sum(b.agents for b in self.breaks if (clock - b.start) % DAY < b.duration)
 
 
 class Pool(Model):
@@ -182,6 +216,19 @@ class Pool(Model):
         unknown = [c for c in self.prefer if c not in self.channels]
         if unknown:
             raise ValueError(f"prefer lists {unknown[0]!r}, expected one of the pool's channels {list(self.channels)}")
+        return self
+
+    @model_validator(mode="after")
+    def _breaks_within_shift(self) -> Pool:
+        for i, shift in enumerate(self.shifts):
+            on_shift = self.agents_on_shift(shift)
+            for brk in shift.breaks:
+                off = shift.on_break(brk.start)
+                if off > on_shift:
+                    raise ValueError(
+                        f"shifts.{i}.breaks: expected at most the shift's {on_shift} agents on break "
+                        f"at {_clock_text(brk.start)}, got {off}"
+                    )
         return self
 
     def agents_on_shift(self, shift: Shift) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policies.registry import build_priority, build_staffing
 from simulator.engine import Engine
 from simulator.results import RunResult, build_result
 from simulator.version import __version__
@@ -21,6 +20,8 @@ def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], N
     ``contact_sink`` receives batches of per-contact rows (column name to
     array) for a per-contact log. Pure: no printing, files or wall clock.
     """
+    from policies.registry import build_priority, build_staffing  # policies import simulator modules
+
     seed = scenario.seed if seed is None else int(seed)
     priority = build_priority(scenario, allow_policy_import)
     staffing = build_staffing(scenario, allow_policy_import)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from policies.base import ANSWER, PriorityPolicy
+from policies.base import ANSWER
 from simulator.attributes import ChannelDraws
 from simulator.behaviour_config import Deflection
 from simulator.churn import bumps_before
@@ -27,10 +27,6 @@ __all__ = ["Social"]
 
 _INF = math.inf
 _ENDED = frozenset((Outcome.RESOLVED, Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.PEER))
-
-
-def _overrides(policy: object, method: str) -> bool:
-    return getattr(type(policy), method) is not getattr(PriorityPolicy, method)
 
 
 class Social:
@@ -54,9 +50,9 @@ class Social:
         self.link_return = Buffered(self.deflection.link_return_delay, get("link-returns"))
         policy = engine.priority
         self.policy = policy
-        self.custom_reply = _overrides(policy, "first_reply")
-        self.bot = _overrides(policy, "auto_acknowledge")
-        self.triage = _overrides(policy, "triage_time")
+        self.custom_reply = policy.uses("first_reply")
+        self.bot = policy.uses("auto_acknowledge")
+        self.triage = policy.uses("triage_seconds")
         self.eager_abandon = self.switching is not None
         self.shapes_replies = self.custom_reply or self.triage
         self.acts_on_arrival = self.bot or self.eager_abandon or beh.peer_answers is not None or beh.virality is not None
@@ -82,8 +78,9 @@ class Social:
     def on_arrival(self, c: Contact, peer_at: float = _INF, offspring: tuple[float, ...] = ()) -> None:
         """Schedule what may happen to ``c`` while it waits (bot, peers, virality, abandonment)."""
         if self.bot and self.policy.auto_acknowledge(c):
+            # The bot stops the SLA clock only: the contact still waits for its first
+            # human reply, stays exposed, may bump and give up (README, "Policies").
             c.first_response = c.arrival
-            c.responded = True
             c.bot = c.special = True
         if peer_at < _INF:
             self.peer_deadlines.add(peer_at, c)
@@ -99,7 +96,7 @@ class Social:
         c.plan = plan
         work = c.work if plan.action == "answer" else plan.work
         if self.triage:
-            work += self.policy.triage_time(c)
+            work += self.policy.triage_seconds(c)
         return work
 
     def after_exchange(self, c: Contact, now: float) -> None:
@@ -128,6 +125,9 @@ class Social:
     def _deflect(self, c: Contact, to: str, now: float) -> None:
         c.deflections += 1
         c.special = True
+        # "DM us" moves the conversation without progressing it: every exchange
+        # the contact needs still happens after the move.
+        c.needed += 1
         if to == "link":
             if self.uniform_deflect.random() < self.deflection.link_failure_share:
                 c.work = c.handle
@@ -194,7 +194,7 @@ class Social:
         vir, now = self.virality, self.env.now
         if parent.generation >= vir.max_generations or self.viral_total >= vir.max_total:
             return
-        if parent.first_response is not None or parent.state not in (WAITING, SERVING) or parent.abandon_at <= now:
+        if parent.replied_at is not None or parent.state not in (WAITING, SERVING) or parent.abandon_at <= now:
             return
         self.viral_total += 1
         child = self._spawn(parent.origin, now, None)
@@ -228,7 +228,8 @@ class Social:
                      end if outcome in _ENDED else math.nan, c.followers, c.exchanges, exposure))
         if c.special or bumps or switched:
             self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, int(c.bot), c.probe,
-                                c.generation, c.retry_of, int(switched)))
+                                c.generation, c.retry_of, int(switched),
+                                math.nan if c.replied_at is None else c.replied_at))
         if len(rows) >= FLUSH:
             self.engine.recorder.flush()
 

@@ -41,6 +41,7 @@ class Source:
         self.blocks = arrival_blocks(engine.rates[ch], 0.0, engine.scenario.horizon, rng)
         self.draws = engine.draws[ch]
         self.name, self.public, self.sla = engine.names[ch], engine.public[ch], engine.sla[ch]
+        self.expected = engine.expected_handle[ch]
         self.block = None
         self.i = 0
         self.n = 0
@@ -70,7 +71,7 @@ class Source:
         _, handle, followers, abandon_at, kind, urgency, needed, bumps, peer_at, offspring = self.block[i]
         # The clock's own time, not the drawn one: they can differ in the last bit.
         c = Contact(engine.next_id, self.ch, self.name, self.public, self.env._now, self.sla, handle, followers,
-                    abandon_at)
+                    abandon_at, self.expected)
         engine.next_id += 1
         # Only set what differs from the Contact class defaults (hot path).
         if kind or urgency or bumps:
@@ -106,9 +107,7 @@ class Injections:
                              engine.streams, stream_prefix=f"inject-{engine.next_id}-")
         b = draws.block(np.array([engine.env._now]), followers=inj.followers, kind=self._KINDS[inj.kind],
                         urgency=self._URGENCY[inj.urgency])
-        c = Contact(engine.next_id, ch, inj.channel, engine.public[ch], engine.env._now, engine.sla[ch],
-                    b.handle[0], b.followers[0], b.abandon_at[0])
-        engine.next_id += 1
+        c = engine.new_contact(ch, engine.env._now, b.handle[0], b.followers[0], b.abandon_at[0])
         c.kind, c.urgency, c.bump_times, c.special = b.kind[0], b.urgency[0], b.bumps[0], True
         c.needed = b.needed[0]
         c.complex = c.needed > 1

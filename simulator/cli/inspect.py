@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 
 import click
@@ -52,12 +53,16 @@ def scenarios():
 @click.option("--verbose", "-v", is_flag=True, help="Show each policy's full description.")
 def policies(verbose):
     """List the registered priority and staffing policies with their parameters."""
-    for row in describe_policies():
-        params = ", ".join(f"{p['name']}={p['default']!r}" for p in row["params"]) or "no parameters"
-        click.echo(f"{row['kind']:9} {row['name']:22} {row['summary']}")
-        click.echo(f"{'':32} parameters: {params}")
+    rows = describe_policies()
+    width = max(len(row["name"]) for row in rows)
+    indent = " " * (width + 11)
+    for row in rows:
+        params = ", ".join(f"{p['name']} (required)" if p["required"] else f"{p['name']}={p['default']!r}"
+                           for p in row["params"]) or "no parameters"
+        click.echo(f"{row['kind']:9} {row['name']:{width}}  {row['summary']}")
+        click.echo(f"{indent}parameters: {params}")
         if verbose:
-            click.echo(textwrap.indent(textwrap.dedent(row["doc"]).strip(), " " * 32))
+            click.echo(textwrap.indent(inspect.cleandoc(row["doc"]), indent))
         click.echo("")
 
 
