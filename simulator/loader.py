@@ -137,6 +137,7 @@ def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: b
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, data, source)) from None
     _check_policies(scenario, source, allow_import)
+    _check_thresholds(scenario, source)
     return scenario
 
 
@@ -155,6 +156,21 @@ def _check_policies(scenario: Scenario, source: str, allow_import: bool) -> None
     from policies.registry import policy_problems  # policies depend on the scenario, not back
 
     problems = [f"{source}: {p}" for p in policy_problems(scenario, allow_import)]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _check_thresholds(scenario: Scenario, source: str) -> None:
+    if not scenario.thresholds:
+        return
+    from simulator.thresholds import parse_threshold  # scipy is slow to import; only when needed
+
+    problems = []
+    for i, text in enumerate(scenario.thresholds):
+        try:
+            parse_threshold(text)
+        except UserError as exc:
+            problems.append(f"{source}: thresholds.{i}: {exc}")
     if problems:
         raise ScenarioError(problems)
 

@@ -44,6 +44,7 @@ __all__ = [
     "evaluate",
     "evaluate_all",
     "show_value",
+    "kpi_kind",
 ]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -82,6 +83,11 @@ def _unit(kpi: str) -> _Unit:
     ):
         return _Unit.SHARE
     return _Unit.AMOUNT if family in _AMOUNTS else _Unit.ANY
+
+
+def kpi_kind(kpi: str) -> str:
+    """What KPI ``kpi`` measures: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'`` or ``'other'``."""
+    return {_Unit.SECONDS: "time", _Unit.SHARE: "share", _Unit.AMOUNT: "amount"}.get(_unit(kpi), "other")
 
 
 def _range_problem(kpi: str, value: float) -> str | None:
