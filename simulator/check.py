@@ -107,13 +107,20 @@ def _threshold_rows(report: CheckReport) -> list[list[str]]:
     return rows
 
 
+def _outcome(r: Regression) -> str:
+    if r.regressed:
+        return "REGRESSED"
+    d = r.difference
+    significant = d.high < 0 if r.direction > 0 else d.low > 0
+    return "worse, within tolerance" if significant else "worse, not significantly"
+
+
 def _regression_rows(regressions: Sequence[Regression]) -> list[list[str]]:
     rows = []
-    for r in regressions:
+    for r in sorted(regressions, key=lambda r: not r.regressed):
         d = r.difference
         rows.append([r.kpi, fmt_value(r.kpi, r.baseline_mean), fmt_value(r.kpi, r.current_mean),
-                     fmt_difference(r.kpi, d), f"{d.p_value:.3g}",
-                     "REGRESSED" if r.regressed else "worse, within tolerance or not significant"])
+                     fmt_difference(r.kpi, d), f"{d.p_value:.3g}", _outcome(r)])
     return rows
 
 
@@ -140,9 +147,11 @@ def check_lines(report: CheckReport) -> list[str]:
             out += ["", *table(["KPI", "baseline", "now", "change", "p", "result"], _regression_rows(worse))]
     failed, regressed = len(report.failed), len(report.regressed)
     if report.passed:
-        out += ["", f"PASS: {len(report.verdicts)} thresholds passed"
-                    + (", no regression against the baseline" if report.baseline is not None else "")]
+        verdict = [f"{len(report.verdicts)} thresholds passed"] if report.verdicts else []
+        verdict += ["no regression against the baseline"] if report.baseline is not None else []
+        out += ["", "PASS: " + ", ".join(verdict)]
     else:
-        out += ["", f"FAIL: {failed} of {len(report.verdicts)} thresholds failed"
-                    + (f", {regressed} KPIs regressed against the baseline" if report.baseline is not None else "")]
+        verdict = [f"{failed} of {len(report.verdicts)} thresholds failed"] if failed else []
+        verdict += [f"{regressed} KPIs regressed against the baseline"] if regressed else []
+        out += ["", "FAIL: " + ", ".join(verdict)]
     return out

@@ -212,7 +212,8 @@ def _describe(err: dict) -> str:
         return "required but missing"
     if kind == "value_error":
         text = msg.removeprefix("Value error, ")
-        return text if " got " in text else f"{text}, got {got!r}"
+        # A cross-field check's input is the whole mapping: naming the place is enough.
+        return text if " got " in text or isinstance(got, (dict, list)) else f"{text}, got {got!r}"
     if kind == "union_tag_invalid":
         return f"unknown distribution {err['ctx']['tag']!r}, expected one of {err['ctx']['expected_tags']}"
     if kind == "union_tag_not_found":
