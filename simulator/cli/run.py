@@ -91,12 +91,12 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
         raise UserError(f"--replications {count} is more than --max-replications {max_replications}")
     base = sc.seed if seed is None else seed
     final = result_directory(out, sc.name)
-    with atomic_directory(final) as tmp, resumable(None):
+    with open_executor(workers, scheduler) as executor, atomic_directory(final) as tmp, resumable(None):
         first = _first_replication(tmp, sc, scenario, replication_seeds(base, 1)[0], contacts, no_plots,
                                    allow_policy_import)
         check_kpis(list(targets), first.kpis, place="--precision")
-        rep, met = _replicate(sc, count, base, targets, max_replications, first, workers, scheduler,
-                              quiet, allow_policy_import)
+        rep, met = _replicate(sc, count, base, targets, max_replications, first, executor, quiet,
+                              allow_policy_import)
         write_replications(tmp, rep, base_seed=base, precision=targets, precision_met=met)
     if not quiet:
         _print_replicated(rep, base, targets, met, sc)
@@ -135,12 +135,10 @@ def _first_replication(tmp, sc, scenario, seed, contacts, no_plots, allow_policy
     return TaskResult(sc.name, 0, 0, seed, sc.fingerprint(), plain_kpis(result.kpis))
 
 
-def _replicate(sc, count, base, targets, cap, first, workers, scheduler, quiet, allow_import):
+def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_import):
     variant = Variant(sc.name, sc)
     store = MemoryStore([first])
-    total = cap if targets else count
-    with open_executor(workers, scheduler) as executor, \
-            task_progress(f"replicating {sc.name}", total, not quiet) as progress:
+    with task_progress(f"replicating {sc.name}", cap if targets else count, not quiet) as progress:
         if targets:
             return run_until_precise(variant, targets, executor, start=count, cap=cap, base_seed=base,
                                      store=store, progress=progress, allow_import=allow_import)
