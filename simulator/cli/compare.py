@@ -21,7 +21,7 @@ from simulator.cli.execution import (
     workers_option,
 )
 from simulator.compare import compare as compare_variants
-from simulator.compare import default_kpis
+from simulator.compare import check_kpis, default_kpis
 from simulator.compare_report import comparison_table, comparison_words, labels
 from simulator.errors import UserError
 from simulator.loader import (
@@ -118,12 +118,14 @@ def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_p
     count = replication_count(replications, first, DEFAULT_REPLICATIONS)
     chosen = split_kpis(kpis) or default_kpis(first.channels)
     name = f"compare-{first.name}"
-    directory = prepare_directory(resume or result_directory(out, name), resume, variants, "compare")
     base = first.seed if seed is None else seed
-    with resumable(directory), open_executor(workers, scheduler) as executor, \
-            task_progress("comparing", count * len(variants), not quiet) as progress:
-        reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
-                                progress=progress, histograms=not no_plots, allow_import=allow_policy_import)
+    with open_executor(workers, scheduler) as executor:
+        directory = prepare_directory(resume or result_directory(out, name), resume, variants, "compare")
+        with resumable(directory), task_progress("comparing", count * len(variants), not quiet,
+                                                 lambda r: check_kpis(chosen, r.kpis)) as progress:
+            reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
+                                    progress=progress, histograms=not no_plots,
+                                    allow_import=allow_policy_import)
     rows = compare_variants(reps, chosen)
     sla = {n: c.sla for n, c in first.channels.items()}
     write_comparison(directory, reps, rows, sla, plots=not no_plots)

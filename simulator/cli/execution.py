@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -91,15 +91,23 @@ def open_executor(workers: int | None, scheduler: str | None) -> Iterator[Execut
 
 
 class TaskCounter:
-    """The progress callback of a command: counts finished and resumed tasks, moves the bar."""
+    """The progress callback of a command: counts finished and resumed tasks, moves the bar.
 
-    def __init__(self, bar=None):
+    ``check`` is called with the first result, so that a mistake only the
+    results reveal (a misspelt ``--kpi``) stops the command after one task,
+    not after all of them.
+    """
+
+    def __init__(self, bar=None, check: Callable[[TaskResult], None] | None = None):
         self.bar = bar
+        self.check = check
         self.finished = 0
         self.resumed = 0
 
-    def __call__(self, _result: TaskResult, resumed: bool) -> None:
+    def __call__(self, result: TaskResult, resumed: bool) -> None:
         """Count one finished task (``resumed``: taken from an earlier run's ``tasks/``)."""
+        if self.finished == 0 and self.check is not None:
+            self.check(result)
         self.finished += 1
         self.resumed += int(resumed)
         if self.bar is not None:
@@ -107,13 +115,14 @@ class TaskCounter:
 
 
 @contextmanager
-def task_progress(label: str, total: int, enabled: bool) -> Iterator[TaskCounter]:
+def task_progress(label: str, total: int, enabled: bool,
+                  check: Callable[[TaskResult], None] | None = None) -> Iterator[TaskCounter]:
     """A task counter, drawing a bar over tasks on stderr when it is a terminal."""
     if not enabled or not sys.stderr.isatty() or total <= 1:
-        yield TaskCounter()
+        yield TaskCounter(None, check)
         return
     with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
-        yield TaskCounter(bar)
+        yield TaskCounter(bar, check)
 
 
 @contextmanager

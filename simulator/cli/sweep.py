@@ -31,7 +31,7 @@ from simulator.compare import check_kpis
 from simulator.compare_report import fmt_estimate
 from simulator.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
 from simulator.replicate import METHOD, run_replications
-from simulator.replication_output import kpi_names, write_sweep
+from simulator.replication_output import write_sweep
 from simulator.report import table
 from simulator.sweep import grid_variants, parse_grid
 from simulator.taskstore import TaskStore
@@ -79,14 +79,15 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
     first = variants[0].scenario
     count = replication_count(replications, first, DEFAULT_REPLICATIONS)
     chosen = split_kpis(kpis) or sweep_kpis(first.channels)
-    directory = prepare_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants, "sweep")
     base = first.seed if seed is None else seed
     total = count * len(variants)
-    with resumable(directory), open_executor(workers, scheduler) as executor, \
-            task_progress(f"sweeping {first.name}", total, not quiet) as progress:
-        reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
-                                progress=progress, allow_import=allow_policy_import)
-    check_kpis(chosen, kpi_names(reps))
+    with open_executor(workers, scheduler) as executor:
+        directory = prepare_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants,
+                                      "sweep")
+        with resumable(directory), task_progress(f"sweeping {first.name}", total, not quiet,
+                                                 lambda r: check_kpis(chosen, r.kpis)) as progress:
+            reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
+                                    progress=progress, allow_import=allow_policy_import)
     paths = [a.path for a in axes]
     write_sweep(directory, reps, paths, chosen, plots=not no_plots)
     if not quiet:
