@@ -146,6 +146,10 @@ class DaskExecutor(Executor):
                 yield result
         except self._distributed.client.FutureCancelledError as exc:
             raise ExecutionError(f"the Dask cluster cancelled a task ({exc})") from None
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in ("simulator", "policies"):
+                raise
+            raise ExecutionError("the Dask workers cannot import carebench; install it on every worker") from None
         except Exception as exc:
             if type(exc).__name__ == "KilledWorker":
                 raise ExecutionError(f"Dask workers kept dying on a task ({exc})") from None

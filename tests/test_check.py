@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -117,6 +118,9 @@ def test_baseline_then_check_passes_on_the_same_scenario(runner, tmp_path):
     made = invoke(runner, "baseline", scenario, "--out", out, "-n", 4, "--workers", 1)
     assert made.exit_code == 0, made.output
     data = json.loads(out.read_text())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, readable by CI tools
     assert data["format"] == "carebench-baseline/1" and data["replications"] == 4 and len(data["seeds"]) == 4
     assert data["scenario"] == "mmc-test" and len(data["kpis"]["sla.phone"]["values"]) == 4
     checked = invoke(runner, "check", scenario, "--baseline", out, "--workers", 1)
