@@ -8,6 +8,8 @@ and what was expected, e.g.
 from __future__ import annotations
 
 import copy
+import math
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,15 +61,48 @@ def apply_overrides(data: dict[str, Any], overrides: list[tuple[str, Any]]) -> d
 
     Missing intermediate mappings are created; validation then rejects any
     path the scenario schema does not know.
+
+    Setting a pool's headcount (``pools.<pool>.agents``) also scales the
+    explicit ``agents`` of that pool's shifts in proportion (rounded to the
+    nearest whole agent, at least one where there was at least one), so
+    ``pools.social.agents=8`` on a pool of 11 split 6 + 5 over two shifts
+    gives 4 + 4: the headcount alone would change nothing, since each shift
+    says how many of the pool are on duty. Shifts whose agents are set by
+    another override (or whose shifts are replaced) keep that value.
     """
     data = copy.deepcopy(data)
+    explicit = {path for path, _ in overrides}
     for path, value in overrides:
         node: Any = data
         parts = path.split(".")
         for i, part in enumerate(parts[:-1]):
             node = _step(node, part, path, i)
+        before = node.get(parts[-1]) if isinstance(node, dict) else None
         _assign(node, parts[-1], value, path)
+        match = _HEADCOUNT.match(path)
+        if match:
+            _scale_shifts(node, match.group(1), before, value, explicit)
     return data
+
+
+_HEADCOUNT = re.compile(r"^pools\.([^.]+)\.agents$")
+
+
+def _scale_shifts(pool: Any, name: str, old: Any, new: Any, explicit: set[str]) -> None:
+    """Scale a pool's explicit shift agents by ``new / old`` (see ``apply_overrides``)."""
+    counts = (int, float)
+    if not (isinstance(old, counts) and isinstance(new, counts) and old > 0 and new >= 0):
+        return
+    shifts = pool.get("shifts") if isinstance(pool, dict) else None
+    for i, shift in enumerate(shifts if isinstance(shifts, list) else []):
+        agents = shift.get("agents") if isinstance(shift, dict) else None
+        own = f"pools.{name}.shifts.{i}.agents"
+        if not isinstance(agents, int) or isinstance(agents, bool) or any(
+            own == p or own.startswith(p + ".") for p in explicit
+        ):
+            continue
+        scaled = math.floor(agents * new / old + 0.5)
+        shift["agents"] = max(scaled, 1) if agents > 0 and new > 0 else scaled
 
 
 def _step(node: Any, part: str, path: str, depth: int) -> Any:
@@ -122,6 +157,7 @@ def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: b
     if problems:
         raise ScenarioError(problems)
     _check_policies(scenario, source, allow_import)
+    _check_thresholds(scenario, source)
     return scenario
 
 
@@ -147,6 +183,21 @@ def _check_policies(scenario: Scenario, source: str, allow_import: bool) -> None
     from policies.registry import policy_problems  # policies depend on the scenario, not back
 
     problems = [f"{source}: {p}" for p in policy_problems(scenario, allow_import)]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _check_thresholds(scenario: Scenario, source: str) -> None:
+    if not scenario.thresholds:
+        return
+    from simulator.thresholds import parse_threshold  # scipy is slow to import; only when needed
+
+    problems = []
+    for i, text in enumerate(scenario.thresholds):
+        try:
+            parse_threshold(text)
+        except UserError as exc:
+            problems.append(f"{source}: thresholds.{i}: {exc}")
     if problems:
         raise ScenarioError(problems)
 
@@ -191,7 +242,8 @@ def _describe(err: dict) -> str:
         return "required but missing"
     if kind == "value_error":
         text = msg.removeprefix("Value error, ")
-        return text if " got " in text else f"{text}, got {got!r}"
+        # A cross-field check's input is the whole mapping: naming the place is enough.
+        return text if " got " in text or isinstance(got, (dict, list)) else f"{text}, got {got!r}"
     if kind == "union_tag_invalid":
         what = _TAGS.get(err["ctx"]["discriminator"].strip("'"), "kind")
         return f"unknown {what} {err['ctx']['tag']!r}, expected one of {err['ctx']['expected_tags']}"

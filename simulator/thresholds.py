@@ -1,4 +1,6 @@
-"""Threshold expressions that gate a build (``sla.twitter >= 0.90``) and regression checks.
+"""Threshold expressions that gate a build (``sla.twitter >= 0.90``), judged on an interval.
+
+Regression checks against a baseline live in :mod:`simulator.regression`.
 
 Grammar: ``<kpi> <op> <value>`` with whitespace optional around the operator.
 
@@ -31,27 +33,18 @@ from enum import Enum, StrEnum
 import numpy as np
 
 from simulator.errors import UserError
-from simulator.stats import (
-    Difference,
-    Estimate,
-    kpi_direction,
-    mean_ci,
-    paired_difference,
-    unknown_kpi,
-    welch_difference,
-)
+from simulator.stats import Estimate, unknown_kpi
 from simulator.units import format_duration, parse_duration
 
 __all__ = [
     "Threshold",
     "Rule",
     "Verdict",
-    "Regression",
     "parse_threshold",
     "evaluate",
     "evaluate_all",
-    "regression_paired",
-    "regression_unpaired",
+    "show_value",
+    "kpi_kind",
 ]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -92,6 +85,11 @@ def _unit(kpi: str) -> _Unit:
     return _Unit.AMOUNT if family in _AMOUNTS else _Unit.ANY
 
 
+def kpi_kind(kpi: str) -> str:
+    """What KPI ``kpi`` measures: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'`` or ``'other'``."""
+    return {_Unit.SECONDS: "time", _Unit.SHARE: "share", _Unit.AMOUNT: "amount"}.get(_unit(kpi), "other")
+
+
 def _range_problem(kpi: str, value: float) -> str | None:
     unit = _unit(kpi)
     if unit is _Unit.SECONDS and value < 0:
@@ -111,15 +109,11 @@ def _duration_text(seconds: float) -> str:
     return np.format_float_positional(seconds, trim="-") + "s"
 
 
-def _show(kpi: str, value: float) -> str:
-    """Render a KPI value for people: durations for times, 4 significant digits otherwise."""
+def show_value(kpi: str, value: float) -> str:
+    """Render a value of KPI ``kpi`` for people: a duration for times, 4 significant digits otherwise."""
     if _unit(kpi) is _Unit.SECONDS and math.isfinite(value):
         return format_duration(value)
     return f"{value:.4g}"
-
-
-def _signed(kpi: str, value: float) -> str:
-    return ("+" if value > 0 else "") + _show(kpi, value)
 
 
 @dataclass(frozen=True)
@@ -316,8 +310,8 @@ def evaluate(threshold: Threshold, estimate: Estimate, rule: Rule | str = Rule.I
     point, where = _judged_point(t, e, rule)
     margin = point - t.value if t.wants_higher else t.value - point
     detail = (
-        f"mean {_show(kpi, e.mean)}, {e.confidence:.0%} CI [{_show(kpi, e.low)}, "
-        f"{_show(kpi, e.high)}], n={e.n}: {where} {_show(kpi, t.value)}"
+        f"mean {show_value(kpi, e.mean)}, {e.confidence:.0%} CI [{show_value(kpi, e.low)}, "
+        f"{show_value(kpi, e.high)}], n={e.n}: {where} {show_value(kpi, t.value)}"
     )
     return Verdict(t, e, rule, t.holds(point), margin, detail)
 
@@ -338,98 +332,3 @@ def evaluate_all(
             raise unknown_kpi(t.kpi, estimates, place=f"threshold {t.text!r}")
         verdicts.append(evaluate(t, estimates[t.kpi], rule))
     return verdicts
-
-
-@dataclass(frozen=True)
-class Regression:
-    """Whether KPI ``kpi`` got significantly worse than its baseline by more than the tolerance.
-
-    ``difference`` is current minus baseline; ``allowed`` is the tolerated
-    worsening in the KPI's unit (``tolerance * |baseline_mean|``); ``paired``
-    says whether replications were paired by seed or compared by Welch's test.
-    """
-
-    kpi: str
-    direction: int
-    baseline_mean: float
-    current_mean: float
-    difference: Difference
-    allowed: float
-    paired: bool
-    regressed: bool
-    detail: str
-
-
-def _check_tolerance(tolerance: float) -> float:
-    if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance >= 0):
-        raise UserError(
-            f"tolerance {tolerance!r}: expected a relative change of 0 or more, "
-            "such as 0.05 (5 % of the baseline mean)"
-        )
-    return float(tolerance)
-
-
-def _judge(
-    kpi: str, base: float, current: float, diff: Difference, tolerance: float, paired: bool
-) -> Regression:
-    allowed = _check_tolerance(tolerance) * abs(base)
-    direction = kpi_direction(kpi)
-    worse = -direction * diff.mean
-    significant = diff.high < 0 if direction > 0 else diff.low > 0
-    regressed = bool(direction != 0 and significant and worse > allowed)
-    if direction == 0:
-        reason = "neutral KPI, not checked"
-    elif regressed:
-        reason = f"REGRESSION: worse by more than the {_show(kpi, allowed)} allowed"
-    elif not worse > 0:
-        reason = "not worse"
-    elif not significant:
-        reason = "worse but not significantly"
-    else:
-        reason = f"worse but within the {_show(kpi, allowed)} allowed"
-    how = "paired" if paired else "Welch"
-    detail = (
-        f"{_show(kpi, base)} -> {_show(kpi, current)}, change {_signed(kpi, diff.mean)} "
-        f"({diff.confidence:.0%} CI [{_show(kpi, diff.low)}, {_show(kpi, diff.high)}], "
-        f"{how} p={diff.p_value:.3g}, n={diff.n}): {reason}"
-    )
-    return Regression(kpi, direction, base, current, diff, allowed, paired, regressed, detail)
-
-
-def regression_paired(
-    kpi: str,
-    baseline: Sequence[float],
-    current: Sequence[float],
-    tolerance: float,
-    confidence: float = 0.95,
-) -> Regression:
-    """Check ``kpi`` for a regression from per-replication values paired by seed.
-
-    ``baseline[i]`` and ``current[i]`` must come from the same seed. A
-    regression needs all three: the mean paired difference points the worse
-    way (by ``kpi_direction``), exceeds ``tolerance * |baseline mean|``, and
-    its confidence interval excludes 0 on the worse side. ``tolerance`` is
-    *relative* (``0.05`` allows 5 % worse), so one number serves KPIs in
-    seconds, shares and counts alike; with a baseline mean of 0 any
-    significant worsening is a regression. Neutral KPIs never regress.
-    """
-    diff = paired_difference(baseline, current, confidence)
-    base, cur = mean_ci(baseline, confidence).mean, mean_ci(current, confidence).mean
-    return _judge(kpi, base, cur, diff, tolerance, paired=True)
-
-
-def regression_unpaired(
-    kpi: str,
-    baseline: Estimate,
-    current: Estimate,
-    tolerance: float,
-    confidence: float = 0.95,
-) -> Regression:
-    """Check ``kpi`` for a regression against a baseline stored only as a summary.
-
-    Same rule as ``regression_paired`` but the interval comes from Welch's
-    unequal-variance t-test on the two summaries. It is much less sensitive
-    than pairing, so baselines should keep per-replication values when they can.
-    """
-    diff = welch_difference(baseline, current, confidence)
-    return _judge(kpi, baseline.mean, current.mean, diff, tolerance, paired=False)

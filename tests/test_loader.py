@@ -93,3 +93,22 @@ def test_every_shipped_scenario_validates(name):
     if "brands" in data:  # a study file, validated by its own tests
         pytest.skip("study file")
     assert load_scenario(path).name
+
+
+def test_setting_a_pools_headcount_scales_its_explicit_shifts():
+    data = {"pools": {"social": {"agents": 11, "channels": ["twitter"],
+                                 "shifts": [{"hours": "daily 08:00-15:00", "agents": 6},
+                                            {"hours": "daily 15:00-22:00", "agents": 5},
+                                            {"hours": "sat 10:00-12:00"}]}}}
+    def shifts(*overrides):
+        out = apply_overrides(data, [parse_override(o) for o in overrides])
+        return [s.get("agents") for s in out["pools"]["social"]["shifts"]]
+    assert shifts("pools.social.agents=8") == [4, 4, None]  # 6*8/11 = 4.4, 5*8/11 = 3.6
+    assert shifts("pools.social.agents=14") == [8, 6, None]
+    assert shifts("pools.social.agents=11") == [6, 5, None]
+    assert shifts("pools.social.agents=1") == [1, 1, None]  # a staffed shift keeps someone
+    assert shifts("pools.social.agents=0") == [0, 0, None]
+    # An explicit shift override wins whatever its order.
+    assert shifts("pools.social.shifts.0.agents=7", "pools.social.agents=8") == [7, 4, None]
+    assert shifts("pools.social.agents=8", "pools.social.shifts.1.agents=2") == [4, 2, None]
+    assert data["pools"]["social"]["shifts"][0]["agents"] == 6  # the input is not changed

@@ -1,4 +1,4 @@
-"""Tests for simulator.thresholds: the grammar, judging intervals, regression checks."""
+"""Tests for simulator.thresholds and simulator.regression: the grammar, judging intervals, regressions."""
 
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from simulator.thresholds import (
     evaluate,
     evaluate_all,
     parse_threshold,
-    regression_paired,
-    regression_unpaired,
 )
+from simulator.regression import regression_paired, regression_unpaired
 
 
 def test_public_api_is_listed_and_documented() -> None:

@@ -1,4 +1,4 @@
-"""``carebench run``: simulate a scenario and write a result directory."""
+"""``carebench run``: simulate a scenario (once, or replicated) and write a result directory."""
 
 from __future__ import annotations
 
@@ -18,10 +18,27 @@ from simulator.cli.common import (
     seed_option,
     shape_option,
 )
+from simulator.cli.execution import (
+    open_executor,
+    replication_count,
+    replications_option,
+    resumable,
+    scheduler_option,
+    task_progress,
+    workers_option,
+)
+from simulator.compare import check_kpis
+from simulator.compare_report import replication_summary
 from simulator.errors import UserError
 from simulator.plots import plot_run
-from simulator.report import run_summary
+from simulator.replicate import METHOD, parse_precision, run_replications, run_until_precise
+from simulator.replication_output import write_replications
+from simulator.report import fmt_time, run_summary
 from simulator.simulate import simulate
+from simulator.stats import precision_met
+from simulator.streams import replication_seeds
+from simulator.taskstore import MemoryStore
+from simulator.tasks import TaskResult, Variant, plain_kpis
 from simulator.writers import ContactLog, write_kpis, write_timeseries
 
 __all__ = ["COMMANDS", "run"]
@@ -37,40 +54,118 @@ __all__ = ["COMMANDS", "run"]
               help="Also write a per-contact log in this format.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
+@replications_option("the scenario's replications:, else 1")
+@click.option("--precision", "precision", multiple=True, metavar="KPI=TARGET",
+              help="Add replications until KPI's half-width is within TARGET of its mean "
+                   "(relative: 0.02 or 2%); repeatable.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=100, show_default=True,
+              help="Cap on replications under --precision.")
+@workers_option()
+@scheduler_option()
 @override_option()
 @shape_option()
 @allow_import_option()
-def run(scenario, seed, horizon, out, contacts, no_plots, quiet, overrides, shapes, allow_policy_import):
+def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, precision, max_replications,
+        workers, scheduler, overrides, shapes, allow_policy_import):
     """Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).
 
     Prints a summary and writes results/<scenario>-<timestamp>/ with kpis.json,
-    timeseries.csv, PNG plots and, with --contacts, a per-contact log.
+    timeseries.csv, PNG plots and, with --contacts, a per-contact log. With
+    --replications N (or --precision) it runs N independent replications and
+    reports every KPI as a mean with a 95% confidence interval, adding
+    replications.csv and summary.json; plots and time series are those of
+    replication 1.
     """
     extra = list(overrides)
     if horizon is not None:
         duration_value("--horizon", horizon)
         extra.append(f"horizon={horizon}")
     sc = resolve_scenario(scenario, tuple(extra), allow_import=allow_policy_import, shapes=shapes)
+    targets = dict(parse_precision(p) for p in precision)
+    count = replication_count(replications, sc, 1)
     if contacts == "parquet":
         _require_pyarrow()
+    if count == 1 and not targets:
+        _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import)
+        return
+    count = max(count, 3) if targets else count
+    if targets and count > max_replications:
+        raise UserError(f"--replications {count} is more than --max-replications {max_replications}")
+    base = sc.seed if seed is None else seed
+    final = result_directory(out, sc.name)
+    with open_executor(workers, scheduler) as executor, atomic_directory(final) as tmp, resumable(None):
+        first = _first_replication(tmp, sc, scenario, replication_seeds(base, 1)[0], contacts, no_plots,
+                                   allow_policy_import)
+        check_kpis(list(targets), first.kpis, place="--precision")
+        rep, met = _replicate(sc, count, base, targets, max_replications, first, executor, quiet,
+                              allow_policy_import)
+        write_replications(tmp, rep, base_seed=base, precision=targets, precision_met=met)
+    if not quiet:
+        _print_replicated(rep, base, targets, met, sc)
+    click.echo(f"results: {final}")
+
+
+def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import) -> None:
     final = result_directory(out, sc.name)
     with atomic_directory(final) as tmp:
-        log = ContactLog(tmp, contacts, tuple(sc.channels), sc.seed if seed is None else seed) if contacts else None
-        with progress_bar(f"simulating {sc.name}", not quiet) as progress:
-            result = simulate(sc, seed, progress=progress, contact_sink=log,
-                              allow_policy_import=allow_policy_import)
-        if log is not None:
-            log.close()
-        sla = {name: ch.sla for name, ch in sc.channels.items()}
-        write_kpis(tmp, result, {"sla_targets": sla, "scenario_file": scenario or "default (packaged)"})
-        write_timeseries(tmp, result)
-        (tmp / "scenario.yaml").write_text(_scenario_yaml(sc), encoding="utf-8")
-        if not no_plots:
-            plot_run(tmp, result, sla)
+        result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import)
     if not quiet:
-        click.echo("\n".join(run_summary(result, sla)))
+        click.echo("\n".join(run_summary(result, {n: c.sla for n, c in sc.channels.items()})))
         click.echo("")
     click.echo(f"results: {final}")
+
+
+def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import, extra=None):
+    """Simulate once and write kpis.json, timeseries.csv, scenario.yaml, plots and the contact log."""
+    log = ContactLog(tmp, contacts, tuple(sc.channels), sc.seed if seed is None else seed) if contacts else None
+    with progress_bar(f"simulating {sc.name}", not quiet) as progress:
+        result = simulate(sc, seed, progress=progress, contact_sink=log, allow_policy_import=allow_policy_import)
+    if log is not None:
+        log.close()
+    sla = {name: ch.sla for name, ch in sc.channels.items()}
+    write_kpis(tmp, result, {"sla_targets": sla, "scenario_file": scenario or "default (packaged)", **(extra or {})})
+    write_timeseries(tmp, result)
+    (tmp / "scenario.yaml").write_text(_scenario_yaml(sc), encoding="utf-8")
+    if not no_plots:
+        plot_run(tmp, result, sla)
+    return result
+
+
+def _first_replication(tmp, sc, scenario, seed, contacts, no_plots, allow_policy_import) -> TaskResult:
+    result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, True, allow_policy_import,
+                        {"replication": 1})
+    return TaskResult(sc.name, 0, 0, seed, sc.fingerprint(), plain_kpis(result.kpis))
+
+
+def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_import):
+    variant = Variant(sc.name, sc)
+    store = MemoryStore([first])
+    with task_progress(f"replicating {sc.name}", cap if targets else count, not quiet) as progress:
+        if targets:
+            return run_until_precise(variant, targets, executor, start=count, cap=cap, base_seed=base,
+                                     store=store, progress=progress, allow_import=allow_import)
+        (rep,) = run_replications([variant], count, executor, base_seed=base, store=store,
+                                  progress=progress, allow_import=allow_import)
+        return rep, True
+
+
+def _print_replicated(rep, base, targets, met, sc) -> None:
+    summary = rep.summary()
+    click.echo(f"{sc.name}: {rep.n} replications (seeds spawned from {base}), "
+               f"{fmt_time(sc.horizon)} simulated each, 95% confidence intervals")
+    click.echo(f"method: {METHOD}")
+    click.echo("")
+    click.echo("\n".join(replication_summary(summary, list(sc.channels), list(sc.pools))))
+    if targets:
+        click.echo("")
+        for kpi, target in targets.items():
+            e = summary[kpi]
+            ratio = e.half_width / abs(e.mean) if e.mean else float("inf")
+            state = "met" if precision_met(e, target) else "NOT met"
+            click.echo(f"precision {kpi}: half-width {ratio:.2%} of the mean, target {target:.2%}: {state}")
+        if not met:
+            click.echo(f"stopped at the cap of {rep.n} replications (--max-replications)")
+    click.echo("")
 
 
 def _scenario_yaml(sc) -> str:

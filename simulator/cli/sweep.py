@@ -1,0 +1,108 @@
+"""``carebench sweep``: a grid of scenario overrides × replications, on local cores or Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simulator.cli.common import (
+    allow_import_option,
+    override_option,
+    resolve_path,
+    result_directory,
+    scenario_argument,
+    seed_option,
+)
+from simulator.cli.execution import (
+    kpi_option,
+    open_executor,
+    prepare_directory,
+    replication_count,
+    replications_option,
+    resumable,
+    resume_option,
+    scheduler_option,
+    split_kpis,
+    task_progress,
+    workers_option,
+)
+from simulator.compare import check_kpis
+from simulator.compare_report import fmt_estimate
+from simulator.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
+from simulator.replicate import METHOD, run_replications
+from simulator.replication_output import write_sweep
+from simulator.report import table
+from simulator.sweep import grid_variants, parse_grid
+from simulator.taskstore import TaskStore
+from simulator.yamlio import load_yaml_file
+
+__all__ = ["COMMANDS", "sweep", "sweep_kpis"]
+
+DEFAULT_REPLICATIONS = 10
+
+
+def sweep_kpis(channels) -> list[str]:
+    """The KPIs a sweep reports and plots unless told: SLA per channel, exposure, churn, cost."""
+    return [f"sla.{c}" for c in channels] + ["exposure.total", "churn.expected", "cost.total"]
+
+
+@click.command()
+@scenario_argument(required=True)
+@click.option("--grid", "grids", multiple=True, required=True, metavar="PATH=VALUES",
+              help="A swept field: PATH=A,B,C (YAML values) or PATH=FROM..TO[:STEP] (integers); repeatable.")
+@override_option()
+@replications_option(f"the scenario's replications:, else {DEFAULT_REPLICATIONS}")
+@seed_option()
+@kpi_option("SLA per channel, exposure, churn, cost")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Directory under which the sweep directory is made.")
+@resume_option()
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the sweep directory.")
+@workers_option()
+@scheduler_option()
+@allow_import_option()
+def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_plots, quiet, workers,
+          scheduler, allow_policy_import):
+    """Run SCENARIO at every point of a grid of overrides, each replicated on the same seeds.
+
+    Writes tidy.csv (one row per grid point and replication), summary.csv
+    (mean and 95% CI per grid point and KPI), Parquet copies when pyarrow is
+    installed, and a plot per KPI against the first swept field.
+    """
+    path = resolve_path(scenario) or shipped_scenario_path(DEFAULT_SCENARIO)
+    data = load_yaml_file(path)
+    data = apply_overrides(data if isinstance(data, dict) else {}, [parse_override(o) for o in overrides])
+    axes = [parse_grid(g) for g in grids]
+    variants = grid_variants(data, axes, str(path), allow_import=allow_policy_import)
+    first = variants[0].scenario
+    count = replication_count(replications, first, DEFAULT_REPLICATIONS)
+    chosen = split_kpis(kpis) or sweep_kpis(first.channels)
+    base = first.seed if seed is None else seed
+    total = count * len(variants)
+    with open_executor(workers, scheduler) as executor:
+        directory = prepare_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants,
+                                      "sweep")
+        with resumable(directory), task_progress(f"sweeping {first.name}", total, not quiet,
+                                                 lambda r: check_kpis(chosen, r.kpis)) as progress:
+            reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
+                                    progress=progress, allow_import=allow_policy_import)
+    paths = [a.path for a in axes]
+    write_sweep(directory, reps, paths, chosen, plots=not no_plots)
+    if not quiet:
+        click.echo(f"sweep {first.name}: {len(variants)} grid points × {count} replications = {total} tasks "
+                   f"on {executor.description} (seeds spawned from {base}); {METHOD}")
+        if progress.resumed:
+            click.echo(f"resumed: {progress.resumed} of {total} tasks were already finished")
+        click.echo("")
+        rows = []
+        for rep in reps:
+            summary = rep.summary()
+            rows.append([*(str(v) for _, v in rep.variant.settings), *(fmt_estimate(k, summary[k]) for k in chosen)])
+        click.echo("\n".join(table([*paths, *chosen], rows)))
+        click.echo("")
+    click.echo(f"results: {directory}")
+
+
+COMMANDS = [sweep]
