@@ -35,6 +35,7 @@ __all__ = [
     "breaking_point",
     "capacity_curve",
     "knee",
+    "replication_evaluator",
 ]
 
 class Evaluator(Protocol):
@@ -170,3 +171,22 @@ def knee(points: list[Point], kpi: str) -> float:
     slopes = np.diff(ys) / np.diff(xs)
     bend = np.abs(np.diff(slopes))
     return float(xs[1:-1][int(np.argmax(bend))])
+
+
+def replication_evaluator(executor, *, allow_import: bool = False, progress=None) -> Evaluator:
+    """An :class:`Evaluator` that runs variants' replications on an executor (local or Dask).
+
+    Every variant runs on the seeds given, so points and rosters are compared
+    on common random numbers; ``progress`` is the replication progress callback.
+    """
+    from simulator.loader import scenario_from_data
+    from simulator.replicate import run_replications
+    from simulator.tasks import Variant
+
+    def evaluate(variants: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
+        named = [Variant(f"variant{i}", scenario_from_data(d, allow_import=allow_import)) for i, d in enumerate(variants)]
+        reps = run_replications(named, len(seeds), executor, seeds=seeds, progress=progress,
+                                allow_import=allow_import)
+        return [list(r.kpis) for r in reps]
+
+    return evaluate

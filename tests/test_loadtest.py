@@ -100,3 +100,48 @@ def test_staffing_search_stops_when_no_agent_can_help():
     result = search(data, [parse_threshold("sla.twitter >= 0.99")], serial, replication_seeds(5, 3))
     assert not result.met
     assert result.history[-1][0].startswith("stopped")
+
+
+# -- the commands ---------------------------------------------------------------------------
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from simulator.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_loadtest_command_writes_the_curve_and_breaking_point(tmp_path):
+    result = _cli("loadtest", "mmc", "--metric", "sla.phone", "--target", "0.5", "--set", "horizon=2d",
+                  "-n", 3, "--workers", 1, "--grid", "0.5..1.5:0.5", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "breaking point: x" in result.output
+    (out,) = list(tmp_path.iterdir())
+    assert {"capacity.csv", "breaking_point.json", "capacity.png", "scenario.yaml"} <= {p.name for p in out.iterdir()}
+    import json
+
+    bp = json.loads((out / "breaking_point.json").read_text())
+    assert bp["status"] == "found" and bp["holds_at"] <= bp["multiplier"] <= bp["fails_at"]
+
+
+def test_loadtest_command_rejects_bad_input(tmp_path):
+    assert _cli("loadtest", "mmc", "--target", "0.9").exit_code == 2  # no metric
+    bad = _cli("loadtest", "mmc", "--metric", "sla.phone", "--target", "0.9", "--grid", "fast")
+    assert bad.exit_code == 2 and "--grid" in bad.output
+
+
+def test_staff_command_finds_a_roster_and_writes_it_runnable(tmp_path):
+    result = _cli("staff", "mmc", "--set", "horizon=2d", "--target", "sla.phone>=0.8", "-n", 4, "--workers", 1,
+                  "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "PASS  sla.phone >= 0.8" in result.output
+    (out,) = list(tmp_path.iterdir())
+    again = _cli("run", out / "roster.yaml", "-q", "--no-plots", "--out", tmp_path / "again")
+    assert again.exit_code == 0, again.output
+
+
+def test_staff_command_exits_1_when_no_roster_can_meet_the_targets(tmp_path):
+    result = _cli("staff", "mmc", "--set", "horizon=2d", "--set", "pools.agents.shifts=[{hours: 'daily 09:00-17:00'}]",
+                  "--target", "sla.phone>=0.95", "-n", 2, "--workers", 1, "--out", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "not found" in result.output
