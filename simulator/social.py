@@ -229,6 +229,8 @@ class Social:
         if c.special or bumps or switched:
             self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, int(c.bot), c.probe,
                                 c.generation, c.retry_of, int(switched)))
+            if c.probe >= 0:
+                self.engine.recorder.probe(c, outcome, end if outcome in _ENDED else math.nan)
         if len(rows) >= FLUSH:
             self.engine.recorder.flush()
 
@@ -238,9 +240,11 @@ class Social:
         human = c.replied_at if c.replied_at is not None else _INF
         until = end if self.exposure_params.until == "resolution" else min(human, end)
         spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, c.bump_times)
-        rec = self.engine.recorder
+        # A study's probe is the researcher's, not the brand's audience: kept out of the time series.
+        add = self.engine.recorder.exposure_interval if c.probe < 0 else None
         total = 0.0
         for start, stop, weight in spells:
-            rec.exposure_interval(c.origin, start, stop, weight)
+            if add is not None:
+                add(c.origin, start, stop, weight)
             total += weight * (stop - start)
         return total / HOUR

@@ -50,9 +50,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simulator.cli import erlang, inspect, run
+    from simulator.cli import erlang, inspect, run, shop
 
-    for module in (run, inspect, erlang):
+    for module in (run, inspect, erlang, shop):
         for command in module.COMMANDS:
             cli.add_command(command)
 
