@@ -105,7 +105,11 @@ class Social:
     def after_exchange(self, c: Contact, now: float) -> None:
         """An agent finished an exchange with ``c``: resolve it, or continue the conversation."""
         plan, c.plan = c.plan, None
-        if plan is not None and plan.action == "acknowledge":
+        if c.probe >= 0:  # a mystery shopper times the first reply and goes no further
+            if plan is not None and plan.action == "deflect":
+                c.deflections += 1
+            self.record(c, Outcome.RESOLVED, now)
+        elif plan is not None and plan.action == "acknowledge":
             c.needed += 1
             c.work = c.handle
             self.engine.offer(c)
@@ -218,7 +222,9 @@ class Social:
         """Write ``c``'s row (churn is computed per batch by the recorder) and forget it."""
         c.state = DONE
         self.active.pop(c.id, None)
-        exposure = self._exposure(c, outcome, end) if self.public[c.origin] else 0.0
+        # A probe is the researcher's message: it draws nothing from the exposure stream, so the
+        # background contacts' draws are the same with or without a study (common random numbers).
+        exposure = self._exposure(c, outcome, end) if self.public[c.origin] and c.probe < 0 else 0.0
         bumps = 0
         if c.bump_times:
             bumps = bumps_before(c.bump_times, end if c.replied_at is None else min(end, c.replied_at))
@@ -240,11 +246,9 @@ class Social:
         human = c.replied_at if c.replied_at is not None else _INF
         until = end if self.exposure_params.until == "resolution" else min(human, end)
         spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, c.bump_times)
-        # A study's probe is the researcher's, not the brand's audience: kept out of the time series.
-        add = self.engine.recorder.exposure_interval if c.probe < 0 else None
+        rec = self.engine.recorder
         total = 0.0
         for start, stop, weight in spells:
-            if add is not None:
-                add(c.origin, start, stop, weight)
+            rec.exposure_interval(c.origin, start, stop, weight)
             total += weight * (stop - start)
         return total / HOUR
