@@ -41,9 +41,6 @@ class ProbePlan:
     followers: tuple[float, ...]
     enters: tuple[float, ...]
 
-    def __len__(self) -> int:
-        return len(self.sent)
-
 
 def _days_with_hours(schedule: Schedule, per_brand: int, warmup: float) -> list[int]:
     """The days (0 = the first Monday) a daily schedule sends on: those with send hours, from the warm-up on."""

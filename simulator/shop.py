@@ -25,7 +25,8 @@ from simulator.streams import Streams, replication_seeds
 from simulator.study import Listening, ProbeProtocol, Study
 from simulator.study_loader import LoadedStudy
 
-__all__ = ["ProbeRecord", "BrandRun", "StudyRun", "brand_seed", "run_brand", "run_study", "BrandTask"]
+__all__ = ["ProbeRecord", "BrandRun", "StudyRun", "BrandTask", "brand_seed", "study_tasks", "run_brand", "run_tasks",
+           "run_study"]
 
 _KPIS = ("arrived", "needs_reply", "answered", "within_1h", "within_24h", "frt.p50", "frt.p90", "exposure",
          "churn.expected", "churn.rate")
@@ -184,10 +185,10 @@ def run_brand(task: BrandTask) -> BrandRun:
     return BrandRun(task.repeat, task.brand, task.seed, tuple(_record(task, plan, rows)), kpis, dict(tally.counts))
 
 
-def study_tasks(loaded: LoadedStudy, repeats: int | None = None, allow_import: bool = False) -> list[BrandTask]:
-    """One task per (repeat, brand), repeats first; ``repeats`` replaces the study's own count."""
+def study_tasks(loaded: LoadedStudy, allow_import: bool = False) -> list[BrandTask]:
+    """One task per (repeat, brand), in repeat order."""
     study = loaded.study
-    seeds = replication_seeds(study.seed, repeats or study.repeats)
+    seeds = replication_seeds(study.seed, study.repeats)
     return [
         BrandTask(r, name, loaded.brands[name], study.probes, study.brands[name].listening, study.warmup,
                   brand_seed(seed, name), allow_import)
@@ -215,9 +216,9 @@ def run_tasks(tasks: list[BrandTask], workers: int = 1,
     return done
 
 
-def run_study(loaded: LoadedStudy, *, repeats: int | None = None, workers: int = 1, allow_import: bool = False,
+def run_study(loaded: LoadedStudy, *, workers: int = 1, allow_import: bool = False,
               progress: Callable[[int, int], None] | None = None) -> StudyRun:
-    """Run every brand of every repeat of a loaded study."""
-    tasks = study_tasks(loaded, repeats, allow_import)
+    """Run every brand of every repeat of a loaded study; ``progress(done, total)`` after each brand run."""
+    tasks = study_tasks(loaded, allow_import)
     runs = run_tasks(tasks, workers, progress)
     return StudyRun(loaded.study, loaded.source, tuple(runs), loaded.send_start, loaded.send_end)

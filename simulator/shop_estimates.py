@@ -64,7 +64,11 @@ class Share:
 
 @dataclass(frozen=True)
 class PooledShare:
-    """A share pooled over brands: cluster-robust interval, design effect, ICC, and the naive Wilson one."""
+    """A share pooled over brands: cluster-robust interval, design effect, ICC, and the naive Wilson one.
+
+    When every probe or none was answered the cluster-robust variance is 0
+    and says nothing; ``low``/``high`` are then the Wilson interval's.
+    """
 
     successes: int
     n: int
@@ -233,7 +237,8 @@ def _pooled(success_by_brand: list[int], n_by_brand: list[int]) -> PooledShare:
     c = clustered_proportion(success_by_brand, n_by_brand)
     s, n = int(sum(success_by_brand)), int(sum(n_by_brand))
     _, nlow, nhigh = wilson_interval(s, n)
-    return PooledShare(s, n, c.estimate, c.low, c.high, c.standard_error, c.design_effect, c.icc, c.clusters,
+    low, high = (c.low, c.high) if 0 < s < n else (nlow, nhigh)
+    return PooledShare(s, n, c.estimate, low, high, c.standard_error, c.design_effect, c.icc, c.clusters,
                        nlow, nhigh)
 
 
@@ -311,6 +316,6 @@ def estimate_study(run: StudyRun) -> StudyEstimates:
     pooled = {m: _pool(records, brands, window, by, m) for m in measures}
     strata, tests = _strata(records, brands, window, by)
     none = sum(b.shares["answered"].successes == 0 for b in per_brand)
-    return StudyEstimates(window, by, study.repeats if not run.runs else len({r.repeat for r in run.runs}),
+    return StudyEstimates(window, by, len({r.repeat for r in run.runs}),
                           per_brand, pooled, _reply_times(records, window, by), none, strata, tests,
                           _spread(run, pooled["within_24h"], window, by) if "within_24h" in pooled else None)

@@ -245,7 +245,7 @@ def _study_lines(s: StudySpread) -> list[str]:
         f"study file: {s.brands} brands x {s.probes_per_brand} probes run on {s.repeats} seeds: pooled share within "
         f"24 h {fmt_share(s.share)}, ICC {s.icc:.3f} (design effect "
         f"{design_effect(s.probes_per_brand, min(1.0, s.icc)):.1f})",
-        f"  same brands, new seeds: sd {_points(s.fixed_sd)}, range of the middle 95% "
+        f"  same brands, new seeds: sd {_points(s.fixed_sd)}, middle 95% "
         f"{fmt_share(s.fixed_low)}-{fmt_share(s.fixed_high)} (the probes' own noise only)",
         f"  brands drawn again with replacement: sd {_points(s.resampled_sd)}, middle 95% "
         f"{fmt_share(s.resampled_low)}-{fmt_share(s.resampled_high)}; design-effect formula {_points(s.formula_se)}",

@@ -50,11 +50,6 @@ class LoadedStudy:
     send_start: float
     send_end: float
 
-    @property
-    def horizon(self) -> float:
-        """Seconds each brand is simulated: until the last probe's window has closed."""
-        return self.send_end + self.study.window
-
 
 def _is_study(data: Any) -> bool:
     return isinstance(data, dict) and "brands" in data and "probes" in data

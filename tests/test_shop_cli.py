@@ -206,3 +206,17 @@ def test_plan_from_a_study_file(runner, tmp_path, study_file):
 )
 def test_plan_mistakes_are_one_line(runner, args, expected):
     assert expected in one_error_line(runner.invoke(cli, ["shop", "plan", *args]))
+
+
+def test_the_readme_study_example_runs(runner, tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("### A study file\n\n```yaml\n")[1].split("```")[0]
+    path = tmp_path / "three.yaml"
+    path.write_text(block)
+    args = ["shop", str(path), "--set", "probes.per_brand=4", "--out", str(tmp_path / "r"), "--no-plots", "-q"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    brands = {r["brand"] for r in csv.DictReader((result_dir(tmp_path / "r") / "brands.csv").open())}
+    assert brands == {"acme", "globex", "initech"}

@@ -9,6 +9,7 @@ shop ./plan``.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -45,24 +46,14 @@ def shop(ctx):
         click.echo(ctx.get_help())
 
 
-def _progress(enabled: bool, total: int):
-    import sys
-
-    if not enabled or not sys.stderr.isatty():
-        return None, None
-    bar = click.progressbar(length=total, label="brand runs", file=sys.stderr)
-    bar.__enter__()
-    return bar, lambda done, _total: bar.update(1)
-
-
-def _run(loaded, repeats, workers, allow_import, show):
-    total = len(loaded.study.brands) * (repeats or loaded.study.repeats)
-    bar, callback = _progress(show, total)
-    try:
-        return run_study(loaded, repeats=repeats, workers=workers, allow_import=allow_import, progress=callback)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+def _run(loaded, workers: int, allow_import: bool, show: bool):
+    """Run a loaded study, with a progress bar on a terminal."""
+    total = len(loaded.study.brands) * loaded.study.repeats
+    if not show or not sys.stderr.isatty():
+        return run_study(loaded, workers=workers, allow_import=allow_import)
+    with click.progressbar(length=total, label="brand runs", file=sys.stderr) as bar:
+        return run_study(loaded, workers=workers, allow_import=allow_import,
+                         progress=lambda _done, _total: bar.update(1))
 
 
 @shop.command("run")
@@ -92,7 +83,7 @@ def run(study, seed, repeats, workers, out, overrides, brand_overrides, no_plots
     extra = list(overrides) + ([f"seed={seed}"] if seed is not None else [])
     extra += [f"repeats={repeats}"] if repeats is not None else []
     loaded = load_study(study_path(study), extra, list(brand_overrides), allow_import=allow_policy_import)
-    result = _run(loaded, None, workers, allow_policy_import, not quiet)
+    result = _run(loaded, workers, allow_policy_import, not quiet)
     est = estimate_study(result)
     lines = study_summary(result, est)
     final = result_directory(out, loaded.study.name)
@@ -145,7 +136,7 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
     spread = None
     if study is not None:
         loaded = load_study(study_path(study), [f"repeats={repeats}"], allow_import=allow_policy_import)
-        result = _run(loaded, None, workers, allow_policy_import, True)
+        result = _run(loaded, workers, allow_policy_import, True)
         spread = study_spread(result, simulate or 2000, np.random.default_rng(seed))
         share = spread.share if share is None else share
         icc = spread.icc if icc is None else icc
