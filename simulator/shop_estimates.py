@@ -211,11 +211,10 @@ def _reply_times(records: list[ProbeRecord], window: float, answered_by: str) ->
         return ReplyTimes(0, math.nan, math.nan, math.nan, math.nan)
     d, observed = durations(records, window, answered_by)
     times = d[observed]
-    km = kaplan_meier(d, observed)
     if not times.size:
         return ReplyTimes(0, math.nan, math.nan, math.nan, math.nan)
     return ReplyTimes(int(times.size), float(np.quantile(times, 0.5)), float(np.quantile(times, 0.9)),
-                      float(times.mean()), km_quantile(km, 0.5))
+                      float(times.mean()), km_quantile(kaplan_meier(d, observed), 0.5))
 
 
 def _brand(name: str, records: list[ProbeRecord], runs, window: float, answered_by: str) -> BrandEstimate:

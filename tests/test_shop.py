@@ -95,6 +95,20 @@ def test_a_tweet_without_mention_is_seen_only_through_listening() -> None:
     assert np.allclose(enters[seen] - sent[seen], 2 * HOUR)
 
 
+def test_unaddressed_probes_are_answered_only_when_listening_finds_them(tmp_path) -> None:
+    body = brand(agents=20)
+    body["channels"]["twitter"]["handle_time"] = {"dist": "deterministic", "value": "1m"}
+    data = study_data({"deaf": body, "listens": copy.deepcopy(body)})
+    data["probes"]["mention"] = False
+    data["brands"]["listens"]["listening"] = {"share": 1.0, "delay": {"dist": "deterministic", "value": "2h"}}
+    records = run_data(tmp_path, data).records()
+    deaf = [r for r in records if r.brand == "deaf"]
+    listens = [r for r in records if r.brand == "listens"]
+    assert len(deaf) == 12 and not any(r.seen for r in deaf) and all(math.isnan(r.first_reply) for r in deaf)
+    assert all(r.seen for r in listens)
+    assert [r.first_reply for r in listens] == pytest.approx([2 * HOUR + 60.0] * 12)
+
+
 # --- probes inside a brand's run ----------------------------------------------------
 
 
