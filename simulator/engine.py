@@ -147,6 +147,8 @@ class Engine:
                 c.responded = True
                 if not c.bot:
                     c.first_response = now
+        elif c.replied_at is None and self.at_pickup[c.ch]:  # an agent after a bot's acknowledgement
+            c.replied_at = now
         c.started = now
         c.agent = agent
         self.env.timeout(work, c).callbacks.append(self._finish)
@@ -163,6 +165,8 @@ class Engine:
             c.responded = True
             if not c.bot:
                 c.first_response = now
+        elif c.replied_at is None:  # the first agent reply after a bot's acknowledgement
+            c.replied_at = now
         c.exchanges += 1
         if c.plan is None and c.exchanges >= c.needed:
             self.record(c, Outcome.RESOLVED, now)

@@ -21,7 +21,7 @@ from simulator.contact import Outcome
 from simulator.histogram import LogHistogram
 from simulator.units import DAY, HOUR
 
-__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS"]
+__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "PROBE_COLUMNS"]
 
 FLUSH = 1 << 15
 CORE_COLUMNS = ("id", "channel", "arrival", "first_response", "outcome", "end", "followers",
@@ -39,6 +39,12 @@ _EXTRA_DEFAULTS = {"kind": 0, "urgency": 0, "bumps": 0, "deflections": 0, "bot":
 CONTACT_COLUMNS = CORE_COLUMNS + EXTRA_COLUMNS[1:] + ("churn",)
 """Every column of the per-contact log, in order."""
 _INTEGER_COLUMNS = ("id", "channel", "outcome", "exchanges", *_EXTRA_DEFAULTS)
+PROBE_COLUMNS = ("probe", "arrival", "first_response", "human_reply", "outcome", "end", "followers", "bot",
+                 "deflections")
+"""What is kept about each mystery-shopper probe: its index, when it was sent (``arrival``),
+the first response of any kind (a bot's included), the first reply by an agent, how it stood
+at the end, and whether a bot acknowledged or an agent deflected it. Times are seconds, NaN
+when it did not happen."""
 FOLLOWER_BANDS = (0.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
 """Lower edges of the follower bands first-response times are reported by."""
 
@@ -129,6 +135,13 @@ class Recorder:
         if len(self.rows) >= FLUSH:
             self.flush()
 
+    def probe(self, c, outcome: int, end: float) -> None:
+        """A finished (or, at the end of the run, unfinished) probe contact, kept apart from the KPIs."""
+        nan = float("nan")
+        self.probes.append((c.probe, c.arrival, nan if c.first_response is None else c.first_response,
+                            nan if c.replied_at is None else c.replied_at, outcome, end, c.followers,
+                            int(c.bot), c.deflections))
+
     def exposure_interval(self, ch: int, start: float, end: float, weight: float) -> None:
         """``weight`` followers exposed on channel ``ch`` over ``[start, end)``."""
         self.exposures.append((ch, start, end, weight))
@@ -146,10 +159,7 @@ class Recorder:
         cols["churn"] = churn_probability(cols, np.asarray(self.sla)[cols["channel"]], self.churn_params)
         if self.sink is not None:
             self.sink(cols)
-        probe = cols["probe"] >= 0
-        if probe.any():
-            self.probes.extend(zip(*(cols[k][probe].tolist() for k in ("probe", "arrival", "first_response", "outcome"))))
-        background = ~probe
+        background = cols["probe"] < 0  # probe rows went to ``self.probes`` when they were recorded
         for ch, part in _groups(cols, background):
             add_points(self.ts["arrivals"][ch], self.width, part["arrival"])
             first = part["first_response"]

@@ -16,7 +16,7 @@ import numpy as np
 from simulator.binning import step_area
 from simulator.contact import Outcome
 from simulator.histogram import LogHistogram
-from simulator.recorder import FOLLOWER_BANDS, ChannelAggregate, Recorder
+from simulator.recorder import FOLLOWER_BANDS, PROBE_COLUMNS, ChannelAggregate, Recorder
 from simulator.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]
@@ -44,6 +44,7 @@ class RunResult:
     sla_by_hour: dict[str, list[float]] = field(default_factory=dict)
     daily: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     probes: list[dict[str, Any]] = field(default_factory=list)
+    """One dict per mystery-shopper probe (keys: :data:`simulator.recorder.PROBE_COLUMNS`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-ready; NaN stays NaN)."""
@@ -159,7 +160,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         frt_histograms={n: a.frt.to_dict() for n, a in zip(rec.channels, rec.agg)},
         sla_by_hour={n: [_ratio(m, t) for m, t in zip(*a.sla_by_hour.tolist())] for n, a in zip(rec.channels, rec.agg)},
         daily={n: {"opened": a.opened.tolist(), "resolved": a.resolved.tolist()} for n, a in zip(rec.channels, rec.agg)},
-        probes=[dict(zip(("probe", "arrival", "first_response", "outcome"), p)) for p in rec.probes],
+        probes=[dict(zip(PROBE_COLUMNS, p)) for p in rec.probes],
     )
 
 

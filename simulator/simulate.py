@@ -18,7 +18,9 @@ def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], N
 
     ``progress`` is called with the fraction of simulated time done;
     ``contact_sink`` receives batches of per-contact rows (column name to
-    array) for a per-contact log. Pure: no printing, files or wall clock.
+    array) for a per-contact log; ``probes`` is a mystery-shopper study's
+    :class:`~simulator.probes.ProbeInjector`, whose probes come back in
+    ``RunResult.probes`` and stay out of the KPIs. Pure: no printing, files or wall clock.
     """
     from policies.registry import build_priority, build_staffing  # policies import simulator modules
 

@@ -102,7 +102,11 @@ class Social:
     def after_exchange(self, c: Contact, now: float) -> None:
         """An agent finished an exchange with ``c``: resolve it, or continue the conversation."""
         plan, c.plan = c.plan, None
-        if plan is not None and plan.action == "acknowledge":
+        if c.probe >= 0:  # a mystery shopper times the first reply and goes no further
+            if plan is not None and plan.action == "deflect":
+                c.deflections += 1
+            self.record(c, Outcome.RESOLVED, now)
+        elif plan is not None and plan.action == "acknowledge":
             c.needed += 1
             c.work = c.handle
             self.engine.offer(c)
@@ -218,7 +222,9 @@ class Social:
         """Write ``c``'s row (churn is computed per batch by the recorder) and forget it."""
         c.state = DONE
         self.active.pop(c.id, None)
-        exposure = self._exposure(c, outcome, end) if self.public[c.origin] else 0.0
+        # A probe is the researcher's message: it draws nothing from the exposure stream, so the
+        # background contacts' draws are the same with or without a study (common random numbers).
+        exposure = self._exposure(c, outcome, end) if self.public[c.origin] and c.probe < 0 else 0.0
         bumps = 0
         if c.bump_times:
             bumps = bumps_before(c.bump_times, end if c.replied_at is None else min(end, c.replied_at))
@@ -230,6 +236,8 @@ class Social:
             self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, int(c.bot), c.probe,
                                 c.generation, c.retry_of, int(switched),
                                 math.nan if c.replied_at is None else c.replied_at))
+            if c.probe >= 0:
+                self.engine.recorder.probe(c, outcome, end if outcome in _ENDED else math.nan)
         if len(rows) >= FLUSH:
             self.engine.recorder.flush()
 

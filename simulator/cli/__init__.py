@@ -50,9 +50,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simulator.cli import check, compare, erlang, inspect, loadtest, run, sweep
+    from simulator.cli import check, compare, erlang, inspect, loadtest, run, shop, sweep
 
-    for module in (run, inspect, erlang, compare, check, sweep, loadtest):
+    for module in (run, inspect, erlang, compare, check, sweep, loadtest, shop):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -40,13 +40,14 @@ def validate(scenario, overrides, allow_policy_import):
 
 @click.command()
 def scenarios():
-    """List the scenarios shipped with carebench."""
+    """List the scenarios and mystery-shopper studies shipped with carebench."""
     rows = []
     for name in shipped_scenarios():
         data = load_yaml_file(shipped_scenario_path(name))
         desc = " ".join(str(data.get("description", "")).split()) if isinstance(data, dict) else ""
-        rows.append([name, textwrap.shorten(desc, 90, placeholder="...")])
-    click.echo("\n".join(table(["scenario", "description"], rows)))
+        study = isinstance(data, dict) and "brands" in data and "probes" in data
+        rows.append([name, "carebench shop" if study else "carebench run", textwrap.shorten(desc, 80, placeholder="...")])
+    click.echo("\n".join(table(["scenario", "run with", "description"], rows)))
 
 
 @click.command()
