@@ -9,7 +9,6 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from policies.registry import PRIORITY_POLICIES
 from simulator.cli import cli
 from simulator.loader import shipped_scenario_path
 from simulator.study_loader import load_study, shipped_studies
@@ -17,7 +16,6 @@ from simulator.study_power import probes_for_precision
 from simulator.yamlio import dump_yaml, load_yaml_file
 from tests.test_shop import brand, study_data
 
-FIFO = ["--brand-set", "policies.priority=fifo", "--brand-set", "policies.params={}"]
 """Until `deflect_complex` is registered, uk_isps runs with every brand first in, first out."""
 
 
@@ -120,16 +118,8 @@ def test_the_shipped_studies_are_listed_and_load_in_full():
     assert shipped_studies() == ["stella_24h", "uk_isps"]
     stella = load_study(shipped_scenario_path("stella_24h"))
     assert len(stella.brands) == 25 and stella.study.probes.per_brand == 45
-    uk = load_study(shipped_scenario_path("uk_isps"), brand_overrides=FIFO[1::2])
+    uk = load_study(shipped_scenario_path("uk_isps"))
     assert set(uk.brands) == {"bt", "virgin_media", "sky", "talktalk", "plusnet"}
-
-
-@pytest.mark.skipif("deflect_complex" in PRIORITY_POLICIES, reason="the policy is registered")
-def test_uk_isps_names_the_deflection_policy_still_to_come():
-    from simulator.errors import ScenarioError
-
-    with pytest.raises(ScenarioError, match="brands.virgin_media: policies.priority: unknown policy 'deflect_complex'"):
-        load_study(shipped_scenario_path("uk_isps"))
 
 
 def test_stella_at_reduced_size(runner, tmp_path):
@@ -148,7 +138,7 @@ def test_stella_at_reduced_size(runner, tmp_path):
 
 
 def test_uk_isps_at_reduced_size(runner, tmp_path):
-    args = ["shop", "uk_isps", *FIFO, "--set", "probes.per_brand=12", "--set", "probes.schedule.period=7d",
+    args = ["shop", "uk_isps", "--set", "probes.per_brand=12", "--set", "probes.schedule.period=7d",
             "--out", str(tmp_path / "r"), "--no-plots"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -156,6 +146,10 @@ def test_uk_isps_at_reduced_size(runner, tmp_path):
     summary = json.loads((result_dir(tmp_path / "r") / "summary.json").read_text())
     assert [s["followers"] for s in summary["strata"]] == [0, 75, 7500, 100000]
     assert len(summary["strata_tests"]) == 3
+    # Plusnet (to DMs) and Virgin Media (to links) deflect complex complaints; the others do not.
+    brands = {r["brand"]: r for r in csv.DictReader((result_dir(tmp_path / "r") / "brands.csv").open())}
+    assert float(brands["plusnet"]["traffic.deflections"]) > 0 and float(brands["virgin_media"]["traffic.deflections"]) > 0
+    assert float(brands["sky"]["traffic.deflections"]) == 0 and float(brands["bt"]["traffic.deflections"]) == 0
 
 
 @pytest.mark.slow
