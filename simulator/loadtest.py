@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.errors import UserError
-from simulator.stats import Estimate, summarise
+from simulator.stats import Estimate, kpi_direction, summarise
 from simulator.thresholds import Threshold
 
 __all__ = [
@@ -157,10 +157,12 @@ def capacity_curve(data: dict, multipliers: Sequence[float], evaluate: Evaluator
 
 
 def knee(points: list[Point], kpi: str) -> float:
-    """The multiplier where the curve bends most (largest second difference of the mean).
+    """The multiplier where the curve turns for the worse most sharply.
 
-    For a share that falls with load (SLA attainment) this is where the fall
-    accelerates; NaN when fewer than three points are defined.
+    For a KPI where higher is better (SLA attainment, falling with load) it is
+    the point where the slope drops most (the most negative second
+    difference); for one where lower is better (waits, exposure, rising with
+    load) where the slope rises most. NaN with fewer than three defined points.
     """
     xs = np.array([p.multiplier for p in points])
     ys = np.array([p.mean(kpi) for p in points])
@@ -169,7 +171,7 @@ def knee(points: list[Point], kpi: str) -> float:
     if xs.size < 3:
         return math.nan
     slopes = np.diff(ys) / np.diff(xs)
-    bend = np.abs(np.diff(slopes))
+    bend = np.diff(slopes) * (-1.0 if kpi_direction(kpi) > 0 else 1.0)
     return float(xs[1:-1][int(np.argmax(bend))])
 
 

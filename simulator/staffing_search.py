@@ -6,9 +6,10 @@ Erlang C/A estimate per channel (each channel's need is given to the pool
 most dedicated to it), then, on replications with common random numbers:
 
 1. while a target fails, add the agent with the best marginal gain per cost
-   among the knobs that serve a failing channel (stopping, not met, when no
-   added agent helps: a target out of staffing's reach, e.g. outside support
-   hours);
+   among the knobs that serve a failing channel; where one agent changes
+   nothing (a backlog too deep to dent) try 2, 4, ... up to ``MAX_STEP`` at
+   once, and stop, not met, when even that does not help (a target out of
+   staffing's reach, e.g. outside support hours);
 2. while possible, remove the agent whose removal saves the most and keeps
    every target holding.
 
@@ -37,7 +38,10 @@ from simulator.sources import channel_rate
 from simulator.stats import Estimate, summarise
 from simulator.thresholds import Threshold, Verdict, evaluate
 
-__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search"]
+__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "MAX_STEP"]
+
+MAX_STEP = 16
+"""The largest number of agents added at once when single agents make no difference."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,10 @@ def erlang_start(data: dict, targets: list[Threshold], ks: list[Knob]) -> dict[s
     """
     sc = scenario_from_data(data)
     goals = {t.kpi.split(".", 1)[1]: t.value for t in targets if t.kpi.startswith("sla.") and t.wants_higher}
-    owner = {ch: min((p for p, v in sc.pools.items() if ch in v.channels), key=lambda p: (len(sc.pools[p].channels), p))
-             for ch in sc.channels if any(ch in v.channels for v in sc.pools.values())}
+    # Pools without shifts (a surge reserve) are never on duty under a roster: they own nothing.
+    rostered = {p: v for p, v in sc.pools.items() if v.shifts}
+    owner = {ch: min((p for p, v in rostered.items() if ch in v.channels), key=lambda p: (len(rostered[p].channels), p))
+             for ch in sc.channels if any(ch in v.channels for v in rostered.values())}
     start = {}
     for k in ks:
         pool = sc.pools[k.pool]
@@ -200,22 +206,26 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
 
     est = run([x])[0]
     verdicts = _verdicts(est, targets)
-    for _ in range(max_steps):
-        if all(v.passed for v in verdicts):
-            break
+    step, added = 1, 0
+    while added < max_steps and not all(v.passed for v in verdicts):
         failing = {_channel_of(v.threshold) for v in verdicts if not v.passed}
-        pool_ok = [k for k in ks if failing & set(k.channels)] or ks
-        options = [{**x, k.label: x[k.label] + 1} for k in pool_ok]
+        pool_ok = [k for k in ks if failing & set(k.channels) and k.agent_hours > 0] or ks
+        options = [{**x, k.label: x[k.label] + step} for k in pool_ok]
         results = run(options)
         gains = [(_shortfall(verdicts) - _shortfall(_verdicts(e, targets))) / max(k.cost, 1e-9)
                  for k, e in zip(pool_ok, results)]
-        if max(gains) <= 0:  # no agent helps: the target is out of staffing's reach (support hours?)
-            history.append(("stopped: no added agent brings the failing targets closer", dict(x)))
+        if max(gains) <= 0:
+            if step < MAX_STEP:  # a flat stretch (a backlog one agent cannot dent): try a bigger step
+                step *= 2
+                continue
+            history.append(("stopped: no added agents bring the failing targets closer", dict(x)))
             break
         best = int(np.argmax(gains))
         x, est = options[best], results[best]
         verdicts = _verdicts(est, targets)
-        history.append((f"+1 {pool_ok[best].label}", dict(x)))
+        added += step
+        history.append((f"+{step} {pool_ok[best].label}", dict(x)))
+        step = 1
         if progress:
             progress(history[-1][0])
     met = all(v.passed for v in verdicts)
