@@ -6,22 +6,24 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write_text", "atomic_directory"]
+__all__ = ["atomic_write", "atomic_write_text", "atomic_directory"]
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same directory and a rename."""
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Have ``write`` fill a temporary file beside ``path``, then rename it to ``path``.
+
+    Readers see the old file or the complete new one, never a part; on any
+    error the temporary file is removed and ``path`` is untouched.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
@@ -29,6 +31,18 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write`), synced to disk."""
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    return atomic_write(path, write)
 
 
 @contextlib.contextmanager

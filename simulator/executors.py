@@ -12,6 +12,7 @@ a scheduler address is given.
 from __future__ import annotations
 
 import multiprocessing
+from abc import ABC, abstractmethod
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -40,14 +41,14 @@ class ExecutionError(RuntimeError):
     """
 
 
-class Executor:
+class Executor(ABC):
     """The interface: ``run(tasks)`` yields each task's result as it finishes."""
 
     description = "executor"
 
+    @abstractmethod
     def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
         """Yield the result of every task in ``tasks``, in the order they finish."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Release workers or connections (nothing to do by default)."""

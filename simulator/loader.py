@@ -27,6 +27,7 @@ __all__ = [
     "append_shapes",
     "parse_override",
     "shipped_scenario_path",
+    "named_path",
     "shipped_scenarios",
     "DEFAULT_SCENARIO",
 ]
@@ -46,6 +47,20 @@ def shipped_scenario_path(name: str) -> Path:
     if not candidate.is_file():
         raise UserError(f"no shipped scenario {name!r}; shipped: {', '.join(shipped_scenarios())}")
     return Path(str(candidate))
+
+
+def named_path(text: str, names: list[str], kind: str) -> Path:
+    """A command-line argument as a file: an existing path, else one of the shipped ``names`` of ``kind``.
+
+    Anything that looks like a path (has a ``.yaml`` suffix or a ``/``) is
+    taken as one, so a missing file is reported as missing, not as an unknown name.
+    """
+    path = Path(text)
+    if path.is_file() or path.suffix in (".yaml", ".yml") or "/" in text:
+        return path
+    if text in names:
+        return shipped_scenario_path(text)
+    raise UserError(f"{text}: no such file or shipped {kind}; shipped: {', '.join(names)}")
 
 
 def parse_override(text: str) -> tuple[str, Any]:

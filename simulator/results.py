@@ -16,7 +16,7 @@ import numpy as np
 from simulator.binning import step_area
 from simulator.contact import Outcome
 from simulator.histogram import LogHistogram
-from simulator.recorder import FOLLOWER_BANDS, PROBE_COLUMNS, ChannelAggregate, Recorder
+from simulator.recorder import PROBE_COLUMNS, ChannelAggregate, Recorder
 from simulator.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]

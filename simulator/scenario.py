@@ -21,7 +21,7 @@ from pydantic.functional_validators import BeforeValidator
 
 from simulator.behaviour_config import Behaviour, ContactMix, UrgencyMix
 from simulator.calendar import WeeklyWindows, daily_spans, parse_windows
-from simulator.distributions import CountDist, Duration, NonNegative, Positive, TimeDist
+from simulator.distributions import CountDist, Duration, NonNegative, TimeDist
 from simulator.shapes import LoadShapeSpec
 from simulator.units import DAY, parse_clock
 

@@ -99,40 +99,30 @@ def _measure_rows(who: str, ref: Reference | None, figures: dict) -> list[list[s
     return rows
 
 
-def _figures_pooled(est: StudyEstimates) -> dict:
-    p = est.pooled
-    out = {"answered": (p["answered"].share, _ci(p["answered"].low, p["answered"].high)),
-           "never": (1 - p["answered"].share, _ci(1 - p["answered"].high, 1 - p["answered"].low)),
-           "mean_reply": (est.reply.mean, ""), "brands_answering_none": (est.brands_answering_none, "")}
-    for key in ("within_1h", "within_24h"):
-        if key in p:
-            out[key] = (p[key].share, _ci(p[key].low, p[key].high))
-    if "within_6h" in p:
-        out["waited_6h_plus"] = (1 - p["within_6h"].share, _ci(1 - p["within_6h"].high, 1 - p["within_6h"].low))
-    return out
+def _figures(shares: dict, mean_reply: float) -> dict:
+    """Headline figures from a dict of shares (pooled or one brand's) and the mean reply time."""
+    def share(key):
+        return shares[key].share, _ci(shares[key].low, shares[key].high)
 
+    def complement(key):
+        return 1 - shares[key].share, _ci(1 - shares[key].high, 1 - shares[key].low)
 
-def _figures_brand(b: BrandEstimate) -> dict:
-    sh = b.shares
-    out = {"answered": (sh["answered"].share, _ci(sh["answered"].low, sh["answered"].high)),
-           "never": (1 - sh["answered"].share, _ci(1 - sh["answered"].high, 1 - sh["answered"].low)),
-           "mean_reply": (b.reply.mean, "")}
-    for key in ("within_1h", "within_24h"):
-        if key in sh:
-            out[key] = (sh[key].share, _ci(sh[key].low, sh[key].high))
-    if "within_6h" in sh:
-        out["waited_6h_plus"] = (1 - sh["within_6h"].share, _ci(1 - sh["within_6h"].high, 1 - sh["within_6h"].low))
+    out = {"answered": share("answered"), "never": complement("answered"), "mean_reply": (mean_reply, "")}
+    out.update({key: share(key) for key in ("within_1h", "within_24h") if key in shares})
+    if "within_6h" in shares:
+        out["waited_6h_plus"] = complement("within_6h")
     return out
 
 
 def headline_rows(run: StudyRun, est: StudyEstimates) -> list[list[str]]:
     """Rows ``[who, measure, published, simulated (95% interval)]``: pooled, then brands with a reference."""
     study = run.study
-    rows = _measure_rows("all brands", study.reference, _figures_pooled(est))
+    pooled = {**_figures(est.pooled, est.reply.mean), "brands_answering_none": (est.brands_answering_none, "")}
+    rows = _measure_rows("all brands", study.reference, pooled)
     for b in est.brands:
         ref = study.brands[b.brand].reference
         if ref is not None:
-            rows += [r for r in _measure_rows(b.brand, ref, _figures_brand(b)) if r[2]]
+            rows += [r for r in _measure_rows(b.brand, ref, _figures(b.shares, b.reply.mean)) if r[2]]
     return rows
 
 

@@ -86,8 +86,8 @@ class Schedule(_Model):
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Schedule:
         if self.kind == "daily" and self.period is not None:
-            raise ValueError(f"period: expected only with kind 'uniform' (a daily schedule lasts as many days "
-                             f"as it needs), got period with kind 'daily'")
+            raise ValueError("period: expected only with kind 'uniform' (a daily schedule lasts as many days "
+                             "as it needs), got period with kind 'daily'")
         if self.kind == "uniform" and self.per_day is not None:
             raise ValueError("per_day: expected only with kind 'daily', got per_day with kind 'uniform'")
         if not self.hours.intervals:

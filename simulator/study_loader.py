@@ -21,6 +21,7 @@ from simulator.errors import ScenarioError, UserError
 from simulator.loader import (
     apply_overrides,
     format_validation_error,
+    named_path,
     parse_override,
     scenario_from_data,
     shipped_scenario_path,
@@ -64,12 +65,7 @@ def shipped_studies() -> list[str]:
 
 def study_path(study: str) -> Path:
     """A study argument as a path: an existing file, else a shipped study's name."""
-    path = Path(study)
-    if path.is_file() or path.suffix in (".yaml", ".yml") or "/" in study:
-        return path
-    if study in shipped_studies():
-        return shipped_scenario_path(study)
-    raise UserError(f"{study}: no such file or shipped study; shipped: {', '.join(shipped_studies())}")
+    return named_path(study, shipped_studies(), "study")
 
 
 def study_from_data(data: Any, source: str = "<study>") -> Study:

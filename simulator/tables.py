@@ -7,17 +7,15 @@ numbers; NaN is an empty CSV field and a Parquet null.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.atomic import atomic_write_text
+from simulator.atomic import atomic_write, atomic_write_text
 
 __all__ = ["write_csv", "write_parquet", "have_pyarrow", "csv_text"]
 
@@ -66,14 +64,4 @@ def write_parquet(path: str | os.PathLike, rows: Sequence[Mapping[str, Any]],
     names = list(columns if columns is not None else (rows[0].keys() if rows else []))
     data = {n: [None if isinstance(r.get(n), float) and math.isnan(r[n]) else r.get(n) for r in rows]
             for n in names}
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        pq.write_table(pa.table(data), tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return target
+    return atomic_write(target, lambda tmp: pq.write_table(pa.table(data), str(tmp)))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from simulator.errors import ScenarioError
 from simulator.loader import scenario_from_data
 from simulator.simulate import simulate
-from tests.helpers import build, merge, mmc, mmc_data, two_channel, two_channel_data
+from tests.helpers import merge, mmc, mmc_data, two_channel, two_channel_data
 from tests.strategies import maybe_broken_scenario_data, scenario_data
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from simulator.errors import UserError
-from simulator.loader import load_scenario, shipped_scenario_path, shipped_scenarios
+from simulator.loader import load_scenario, named_path, shipped_scenarios
 from simulator.scenario import Scenario
 from simulator.units import parse_duration
 
@@ -53,14 +53,7 @@ def allow_import_option():
 
 def resolve_path(scenario: str | None) -> Path | None:
     """A scenario argument as a file path: an existing file, else a shipped scenario's name."""
-    if scenario is None:
-        return None
-    path = Path(scenario)
-    if path.is_file() or path.suffix in (".yaml", ".yml") or "/" in scenario:
-        return path
-    if scenario in shipped_scenarios():
-        return shipped_scenario_path(scenario)
-    raise UserError(f"{scenario}: no such file or shipped scenario; shipped: {', '.join(shipped_scenarios())}")
+    return None if scenario is None else named_path(scenario, shipped_scenarios(), "scenario")
 
 
 def resolve_scenario(scenario: str | None, overrides: tuple[str, ...] = (), *,

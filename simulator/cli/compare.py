@@ -9,12 +9,12 @@ import click
 from simulator.cli.common import allow_import_option, resolve_path, result_directory, seed_option
 from simulator.cli.execution import (
     kpi_option,
+    output_options,
     open_executor,
     prepare_directory,
     replication_count,
     replications_option,
     resumable,
-    resume_option,
     scheduler_option,
     split_kpis,
     task_progress,
@@ -97,11 +97,7 @@ def build_variants(scenarios: tuple[str, ...], sets: tuple[str, ...], common: tu
 @replications_option(f"the first scenario's replications:, else {DEFAULT_REPLICATIONS}")
 @seed_option()
 @kpi_option("SLA and FRT p90 per channel, exposure, churn, agent-hours, cost")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Directory under which the comparison directory is made.")
-@resume_option()
-@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the comparison directory.")
+@output_options("comparison")
 @workers_option()
 @scheduler_option()
 @allow_import_option()

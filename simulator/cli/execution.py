@@ -34,6 +34,8 @@ __all__ = [
     "resumable",
     "prepare_directory",
     "split_kpis",
+    "stack",
+    "output_options",
     "EXIT_LOST_WORKER",
 ]
 
@@ -69,6 +71,26 @@ def resume_option():
     """``--resume DIR``: reuse the finished tasks of an earlier, interrupted output directory."""
     return click.option("--resume", type=click.Path(file_okay=False, path_type=Path), default=None,
                         metavar="DIR", help="Continue in this earlier output directory; finished tasks are not rerun.")
+
+
+def stack(*decorators):
+    """One decorator applying several click decorators in the order listed (top first)."""
+    def apply(function):
+        for decorate in reversed(decorators):
+            function = decorate(function)
+        return function
+    return apply
+
+
+def output_options(what: str):
+    """``--out``, ``--resume``, ``--no-plots`` and ``--quiet`` of a command writing a ``what`` directory."""
+    return stack(
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+                     show_default=True, help=f"Directory under which the {what} directory is made."),
+        resume_option(),
+        click.option("--no-plots", is_flag=True, help="Skip the PNG plots."),
+        click.option("--quiet", "-q", is_flag=True, help=f"Print only the {what} directory."),
+    )
 
 
 def split_kpis(kpis: tuple[str, ...]) -> list[str]:

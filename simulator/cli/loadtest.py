@@ -19,7 +19,14 @@ from simulator.cli.common import (
     seed_option,
     shape_option,
 )
-from simulator.cli.execution import open_executor, replications_option, resumable, scheduler_option, workers_option
+from simulator.cli.execution import (
+    open_executor,
+    replications_option,
+    resumable,
+    scheduler_option,
+    stack,
+    workers_option,
+)
 from simulator.compare_report import fmt_estimate
 from simulator.errors import UserError
 from simulator.loadtest import breaking_point, capacity_curve, knee, replication_evaluator
@@ -74,6 +81,16 @@ def _grid(text: str | None, around: float) -> list[float]:
     return [round(float(v), 6) for v in values]
 
 
+_search_options = stack(
+    seed_option(),
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+                 show_default=True, help="Directory under which the result directory is made."),
+    click.option("--quiet", "-q", is_flag=True, help="Print only the result directory."),
+    workers_option(), scheduler_option(), override_option(), shape_option(), allow_import_option(),
+)
+"""The options ``loadtest`` and ``staff`` share: seed, output, execution and scenario changes."""
+
+
 def _data(sc) -> dict:
     return sc.model_dump(mode="json", by_alias=True)
 
@@ -91,15 +108,8 @@ def _data(sc) -> dict:
 @click.option("--tolerance", type=click.FloatRange(min=0.001), default=0.05, show_default=True,
               help="Stop when the bracket is narrower than this (in multiplier units).")
 @click.option("--grid", default=None, metavar="RANGE", help="Multipliers of the capacity curve: '0.5..3:0.25' or '0.5,1,2'.")
-@seed_option()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"), show_default=True)
 @click.option("--no-plots", is_flag=True, help="Skip the capacity plot.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
-@workers_option()
-@scheduler_option()
-@override_option()
-@shape_option()
-@allow_import_option()
+@_search_options
 def loadtest(scenario, metric, target, replications, low, high, tolerance, grid, seed, out, no_plots, quiet,
              workers, scheduler, overrides, shapes, allow_policy_import):
     """Find the largest load at which a target holds, and draw the capacity curve.
@@ -164,14 +174,7 @@ def _print_loadtest(sc, threshold, bp, bend, points, kpis, n) -> None:
 @replications_option(str(DEFAULT_REPLICATIONS))
 @click.option("--max-steps", type=click.IntRange(min=1), default=60, show_default=True,
               help="Most agents the search adds before it gives up.")
-@seed_option()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"), show_default=True)
-@click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
-@workers_option()
-@scheduler_option()
-@override_option()
-@shape_option()
-@allow_import_option()
+@_search_options
 def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers, scheduler, overrides, shapes,
           allow_policy_import):
     """Find the cheapest agent counts per pool (and shift) that meet every target.

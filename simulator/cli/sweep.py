@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
@@ -16,12 +15,12 @@ from simulator.cli.common import (
 )
 from simulator.cli.execution import (
     kpi_option,
+    output_options,
     open_executor,
     prepare_directory,
     replication_count,
     replications_option,
     resumable,
-    resume_option,
     scheduler_option,
     split_kpis,
     task_progress,
@@ -55,11 +54,7 @@ def sweep_kpis(channels) -> list[str]:
 @replications_option(f"the scenario's replications:, else {DEFAULT_REPLICATIONS}")
 @seed_option()
 @kpi_option("SLA per channel, exposure, churn, cost")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Directory under which the sweep directory is made.")
-@resume_option()
-@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the sweep directory.")
+@output_options("sweep")
 @workers_option()
 @scheduler_option()
 @allow_import_option()
