@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _sps
+from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without scipy.stats' import cost
 
 from simulator.errors import UserError
 
@@ -88,7 +88,7 @@ def _check_confidence(confidence: float) -> float:
 
 
 def _t_quantile(confidence: float, df: float) -> float:
-    return float(_sps.t.ppf(0.5 + confidence / 2.0, df))
+    return float(stdtrit(df, 0.5 + confidence / 2.0))
 
 
 def _defined(values: Iterable[float] | np.ndarray) -> np.ndarray:
@@ -127,7 +127,7 @@ def _two_sided_p(mean: float, se: float, df: float) -> float:
         return math.nan
     if se == 0.0:
         return 1.0 if mean == 0.0 else 0.0
-    return float(2.0 * _sps.t.sf(abs(mean / se), df))
+    return float(2.0 * stdtr(df, -abs(mean / se)))
 
 
 def _difference(est: Estimate, p_value: float) -> Difference:
@@ -245,7 +245,7 @@ def _needed_for(est: Estimate, target: float, cap: int) -> int:
     if est.n < 2 or not (goal > 0):
         return 2 * max(est.n, 1)  # nothing to extrapolate from: double
     i = np.arange(est.n, max(cap, est.n) + 1)
-    widths = _sps.t.ppf(0.5 + est.confidence / 2.0, i - 1) * est.std / np.sqrt(i)
+    widths = stdtrit(i - 1, 0.5 + est.confidence / 2.0) * est.std / np.sqrt(i)
     ok = np.flatnonzero(widths <= goal)
     return int(i[ok[0]]) if ok.size else cap
 
