@@ -21,21 +21,24 @@ from simulator.contact import Outcome
 from simulator.histogram import LogHistogram
 from simulator.units import DAY, HOUR
 
-__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "PROBE_COLUMNS"]
+__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "TO_LINK", "PROBE_COLUMNS"]
 
 FLUSH = 1 << 15
 CORE_COLUMNS = ("id", "channel", "arrival", "first_response", "outcome", "end", "followers",
                 "exchanges", "exposure")
 """Columns of the row every finished contact appends."""
-EXTRA_COLUMNS = ("id", "kind", "urgency", "bumps", "deflections", "bot", "probe", "generation",
-                 "retry_of", "switched", "replied_at")
+EXTRA_COLUMNS = ("id", "kind", "urgency", "bumps", "deflections", "deflected_to", "bot", "probe",
+                 "generation", "retry_of", "switched", "replied_at")
 """Columns of the second row appended only by contacts that differ from these defaults.
 
 ``replied_at`` is the first human reply; it differs from ``first_response``
 only for contacts a bot acknowledged (elsewhere it is filled from it).
+``deflected_to`` is the channel a deflected contact ended on, :data:`TO_LINK`
+for a knowledge-base link, -1 when it was not deflected.
 """
-_EXTRA_DEFAULTS = {"kind": 0, "urgency": 0, "bumps": 0, "deflections": 0, "bot": 0, "probe": -1,
-                   "generation": 0, "retry_of": -1, "switched": 0}
+TO_LINK = -2
+_EXTRA_DEFAULTS = {"kind": 0, "urgency": 0, "bumps": 0, "deflections": 0, "deflected_to": -1, "bot": 0,
+                   "probe": -1, "generation": 0, "retry_of": -1, "switched": 0}
 CONTACT_COLUMNS = CORE_COLUMNS + EXTRA_COLUMNS[1:] + ("churn",)
 """Every column of the per-contact log, in order."""
 _INTEGER_COLUMNS = ("id", "channel", "outcome", "exchanges", *_EXTRA_DEFAULTS)
@@ -89,6 +92,7 @@ class ChannelAggregate:
         self.churn = 0.0
         self.bumps = 0
         self.deflections = 0
+        self.deflected_to: dict[int, int] = {}  # channel index (or TO_LINK) -> contacts
         self.bot_replies = 0
         self.retries = 0
         self.viral = 0
@@ -215,6 +219,9 @@ class Recorder:
         agg.churn += float(c["churn"].sum())
         agg.bumps += int(c["bumps"].sum())
         agg.deflections += int(c["deflections"].sum())
+        moved = c["deflected_to"][c["deflected_to"] != -1]
+        for to, count in zip(*np.unique(moved, return_counts=True)):
+            agg.deflected_to[int(to)] = agg.deflected_to.get(int(to), 0) + int(count)
         agg.bot_replies += int(c["bot"].sum())
         agg.retries += int((c["retry_of"] >= 0).sum())
         agg.viral += int((c["generation"] > 0).sum())

@@ -16,7 +16,7 @@ import numpy as np
 from simulator.binning import step_area
 from simulator.contact import Outcome
 from simulator.histogram import LogHistogram
-from simulator.recorder import PROBE_COLUMNS, ChannelAggregate, Recorder
+from simulator.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
 from simulator.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]
@@ -144,6 +144,8 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
     kpis["revenue_at_risk"] = total.churn * sc.customers.value
     kpis["bumps.total"] = float(total.bumps)
     kpis["deflections.total"] = float(total.deflections)
+    for to, name in [*enumerate(rec.channels), (TO_LINK, "link")]:
+        kpis[f"deflections.to.{name}"] = float(sum(a.deflected_to.get(to, 0) for a in rec.agg))
     kpis["peer_answers.total"] = float(total.counts[Outcome.PEER])
     kpis["bot_replies.total"] = float(total.bot_replies)
     kpis["retries.total"] = float(total.retries)

@@ -19,7 +19,7 @@ from simulator.churn import bumps_before
 from simulator.contact import AWAY, DONE, SERVING, WAITING, Contact, Outcome
 from simulator.deadlines import Deadlines
 from simulator.exposure import exposure_spells
-from simulator.recorder import FLUSH
+from simulator.recorder import FLUSH, TO_LINK
 from simulator.sampling import Buffered, UniformSource
 from simulator.units import HOUR
 
@@ -233,7 +233,8 @@ class Social:
         rows.append((c.id, c.origin, c.arrival, math.nan if first is None else first, outcome,
                      end if outcome in _ENDED else math.nan, c.followers, c.exchanges, exposure))
         if c.special or bumps or switched:
-            self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, int(c.bot), c.probe,
+            moved = -1 if not c.deflections else c.ch if c.ch != c.origin else TO_LINK
+            self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, moved, int(c.bot), c.probe,
                                 c.generation, c.retry_of, int(switched),
                                 math.nan if c.replied_at is None else c.replied_at))
             if c.probe >= 0:

@@ -17,7 +17,7 @@ import numpy as np
 
 from simulator.contact import Outcome
 from simulator.identities import IdentityPool
-from simulator.recorder import CONTACT_COLUMNS
+from simulator.recorder import CONTACT_COLUMNS, TO_LINK
 from simulator.results import RunResult
 
 __all__ = ["to_json", "write_kpis", "write_timeseries", "ContactLog"]
@@ -106,6 +106,8 @@ class ContactLog:
                 table[name] = [self.channels[i] for i in values.tolist()]
             elif name == "outcome":
                 table[name] = [Outcome.NAMES[i] for i in values.tolist()]
+            elif name == "deflected_to":
+                table[name] = ["" if i == -1 else "link" if i == TO_LINK else self.channels[i] for i in values.tolist()]
             else:
                 table[name] = values.tolist()
         table["customer"], table["name"], table["handle"] = customer.tolist(), names, handles

@@ -171,6 +171,7 @@ def test_deflection_stops_exposure_and_moves_the_work():
     k = run(data, allow_import=True)
     plain = run(merge(social_data(agents=2), teams))
     assert k["deflections.total"] == k["answered.twitter"] > 0
+    assert k["deflections.to.dm"] == k["deflections.total"] and k["deflections.to.link"] == 0
     assert k["exposure.twitter"] < plain["exposure.twitter"]  # a one-minute reply stops the clock
     # Each deflection costs the customer effort: at least baseline + per_deflection (0.02 + 0.03).
     assert k["churn.expected.twitter"] >= 0.05 * k["deflections.total"]
