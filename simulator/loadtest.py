@@ -22,8 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from simulator.errors import UserError
-from simulator.stats import Estimate, kpi_direction, summarise
+from simulator.stats import Estimate, kpi_direction, summarise, unknown_kpi
 from simulator.thresholds import Threshold
 
 __all__ = [
@@ -92,7 +91,7 @@ def evaluate_points(data: dict, multipliers: Sequence[float], evaluate: Evaluato
 
 def _holds(point: Point, threshold: Threshold) -> bool:
     if threshold.kpi not in point.estimates:
-        raise UserError(f"--metric {threshold.kpi}: no such KPI in the results")
+        raise unknown_kpi(threshold.kpi, point.estimates, "--metric")
     value = point.mean(threshold.kpi)
     return not math.isnan(value) and threshold.holds(value)
 

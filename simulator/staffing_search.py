@@ -35,7 +35,7 @@ from simulator.errors import UserError
 from simulator.loadtest import Evaluator
 from simulator.loader import scenario_from_data
 from simulator.sources import channel_rate
-from simulator.stats import Estimate, summarise
+from simulator.stats import Estimate, summarise, unknown_kpi
 from simulator.thresholds import Threshold, Verdict, evaluate
 
 __all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "MAX_STEP"]
@@ -173,7 +173,7 @@ def _verdicts(estimates: dict[str, Estimate], targets: list[Threshold]) -> list[
     out = []
     for t in targets:
         if t.kpi not in estimates:
-            raise UserError(f"--target {t.text}: no KPI {t.kpi!r} in the results")
+            raise unknown_kpi(t.kpi, estimates, f"--target {t.text}")
         out.append(evaluate(t, estimates[t.kpi]))
     return out
 

@@ -31,6 +31,9 @@ def erlang(rate, handle, target, agents, goal, patience):
     aht = duration_value("--handle", handle)
     t = duration_value("--target", target)
     theta = duration_value("--patience", patience)
+    for flag, value in (("--handle", aht), ("--patience", theta)):
+        if value is not None and value <= 0:
+            raise UserError(f"{flag}: expected a duration above 0 such as '5m', got {value:g}s")
     needed = agents_needed(lam, aht, t, goal, patience=theta)
     centre = needed if agents is None else agents
     counts = sorted({max(centre + d, 0) for d in (-2, -1, 0, 1, 2)} | ({agents} if agents is not None else set()))
