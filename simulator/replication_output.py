@@ -101,7 +101,7 @@ def write_comparison(directory: Path, reps: Sequence[Replications], rows: Sequen
         write_csv(directory / "replications.csv", replication_rows(reps)),
     ]
     for i, rep in enumerate(reps, start=1):
-        data = rep.variant.scenario.model_dump(mode="json")
+        data = rep.variant.scenario.as_data()
         header = f"# variant {i}: {rep.name}\n"
         written.append(atomic_write_text(directory / "variants" / f"{i}.yaml", header + dump_yaml(data)))
     if plots:

@@ -15,7 +15,7 @@ import numpy as np
 
 from simulator.binning import step_area
 from simulator.contact import Outcome
-from simulator.histogram import LogHistogram
+from simulator.histogram import EDGES, LogHistogram
 from simulator.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
 from simulator.units import DAY, HOUR
 
@@ -111,8 +111,6 @@ def top_share(h: LogHistogram, share: float = 0.01) -> float:
     """Share of the histogram's total carried by its largest ``share`` of values."""
     if not h.n or h.total <= 0:
         return math.nan
-    from simulator.histogram import EDGES
-
     mids = np.sqrt(EDGES[:-1] * EDGES[1:])
     want = share * h.n
     taken, mass = 0.0, 0.0

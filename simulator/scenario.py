@@ -81,12 +81,6 @@ class Arrivals(Model):
     hourly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 24, min_length=24, max_length=24)
     weekly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 7, min_length=7, max_length=7)
 
-    def rate_per_second(self, t: float) -> float:
-        """Rate at time ``t`` before incidents and load shapes (contacts per second)."""
-        day = int(t // DAY)
-        hour = int((t - day * DAY) // 3600)
-        return self.per_hour / 3600.0 * self.hourly_profile[hour] * self.weekly_profile[day % 7]
-
 
 class Channel(Model):
     """One contact channel: public (Twitter, Facebook) or private (phone, chat, email).
@@ -310,6 +304,14 @@ class Scenario(Model):
     def incident_channels(self, incident: Incident) -> tuple[str, ...]:
         """The channels an incident applies to (``'all'`` expanded)."""
         return tuple(self.channels) if "all" in incident.channels else incident.channels
+
+    def as_data(self) -> dict[str, Any]:
+        """The scenario as plain data in the file's own spelling (``from`` of a load shape, not ``from_``).
+
+        ``scenario_from_data(sc.as_data()) == sc``; written as YAML it is a
+        runnable scenario file with every default filled in.
+        """
+        return self.model_dump(mode="json", by_alias=True)
 
     def fingerprint(self) -> str:
         """A short stable hash of everything that affects results (not the name or description)."""

@@ -40,7 +40,6 @@ class Social:
         self.conv, self.switching, self.virality = beh.conversation, beh.switching, beh.virality
         self.deflection = beh.deflection or Deflection()
         self.exposure_params, self.churn_params = beh.exposure, beh.churn
-        self.value = scenario.customers.value
         get = engine.streams.get
         self.uniform_exposure = UniformSource(get("exposure"))
         self.uniform_switch = UniformSource(get("switching"))

@@ -122,7 +122,7 @@ def plan_tasks(variants: Sequence[Variant], replications: Iterable[int], base_se
     if not wanted:
         return []
     chosen = list(seeds) if seeds is not None else replication_seeds(base_seed, wanted[-1] + 1)
-    plain = [(v, v.scenario.model_dump(mode="json"), v.scenario.fingerprint()) for v in variants]
+    plain = [(v, v.scenario.as_data(), v.scenario.fingerprint()) for v in variants]
     return [
         Task(v.name, i, r, int(chosen[r]), data, fp, histograms, allow_import)
         for r in wanted

@@ -91,10 +91,6 @@ _search_options = stack(
 """The options ``loadtest`` and ``staff`` share: seed, output, execution and scenario changes."""
 
 
-def _data(sc) -> dict:
-    return sc.model_dump(mode="json", by_alias=True)
-
-
 @click.command()
 @scenario_argument()
 @click.option("--metric", default=None, metavar="KPI", help="The KPI that must hold, e.g. sla.twitter.")
@@ -123,7 +119,7 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
         raise UserError(f"--low {low} --high {high}: expected low below high")
     chosen = _grid(grid, np.nan) if grid is not None else None  # a bad --grid fails before any run
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
-    data = _data(sc)
+    data = sc.as_data()
     with resumable(None), open_executor(workers, scheduler) as executor, \
             progress_bar(f"load-testing {sc.name}", not quiet) as bar:
         evaluate = replication_evaluator(executor, allow_import=allow_policy_import)
@@ -187,7 +183,7 @@ def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers,
     goals = [parse_threshold(t) for t in targets] or [
         parse_threshold(f"sla.{name} >= {ch.sla_goal}") for name, ch in sc.channels.items()]
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
-    data = _data(sc)
+    data = sc.as_data()
     with resumable(None), open_executor(workers, scheduler) as executor:
         steps = []
         evaluate = replication_evaluator(executor, allow_import=allow_policy_import)

@@ -40,6 +40,7 @@ from simulator.streams import replication_seeds
 from simulator.taskstore import MemoryStore
 from simulator.tasks import TaskResult, Variant, plain_kpis
 from simulator.writers import ContactLog, write_kpis, write_timeseries
+from simulator.yamlio import dump_yaml
 
 __all__ = ["COMMANDS", "run"]
 
@@ -125,7 +126,7 @@ def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_
     sla = {name: ch.sla for name, ch in sc.channels.items()}
     write_kpis(tmp, result, {"sla_targets": sla, "scenario_file": scenario or "default (packaged)", **(extra or {})})
     write_timeseries(tmp, result)
-    (tmp / "scenario.yaml").write_text(_scenario_yaml(sc), encoding="utf-8")
+    (tmp / "scenario.yaml").write_text(dump_yaml(sc.as_data()), encoding="utf-8")
     if not no_plots:
         plot_run(tmp, result, sla)
     return result
@@ -166,12 +167,6 @@ def _print_replicated(rep, base, targets, met, sc) -> None:
         if not met:
             click.echo(f"stopped at the cap of {rep.n} replications (--max-replications)")
     click.echo("")
-
-
-def _scenario_yaml(sc) -> str:
-    from simulator.yamlio import dump_yaml
-
-    return dump_yaml(sc.model_dump(mode="json", by_alias=True))
 
 
 def _require_pyarrow() -> None:
