@@ -28,7 +28,7 @@ import time
 
 
 def mmc_scenario(contacts: int):
-    from simulator.loader import scenario_from_data
+    from carebench.load.loader import scenario_from_data
 
     rate = 55 * 0.91 / 300  # per second
     return scenario_from_data({
@@ -42,9 +42,9 @@ def mmc_scenario(contacts: int):
 
 
 def default_scenario(contacts: int):
-    from simulator.arrivals import expected_arrivals
-    from simulator.loader import load_scenario, scenario_from_data
-    from simulator.sources import channel_rate
+    from carebench.engine.arrivals import expected_arrivals
+    from carebench.load.loader import load_scenario, scenario_from_data
+    from carebench.engine.sources import channel_rate
 
     base = load_scenario()
     week = sum(expected_arrivals(channel_rate(base, n), 0, base.horizon) for n in base.channels)
@@ -63,7 +63,7 @@ def default_scenario(contacts: int):
 
 def measure(case: str, contacts: int) -> dict:
     """Run one case in this process and report its figures."""
-    from simulator.simulate import simulate
+    from carebench.runs.simulate import simulate
 
     scenario = {"mmc": mmc_scenario, "default": default_scenario}[case](contacts)
     start = time.perf_counter()

@@ -2,10 +2,10 @@
 
 A priority policy decides which waiting contact an agent takes next; a
 staffing policy decides how many agents of each pool are on duty when. Each
-policy is one module here, registered by name in :mod:`policies.registry`.
+policy is one module here, registered by name in :mod:`carebench.policies.registry`.
 """
 
-from policies.base import (
+from carebench.engine.interface import (
     ContactView,
     FirstReply,
     PoolStateView,
@@ -15,7 +15,7 @@ from policies.base import (
     Callout,
     SystemView,
 )
-from policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, describe_policies
+from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, describe_policies
 
 __all__ = [
     "ContactView",

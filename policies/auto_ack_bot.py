@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView
-from policies.compose import ActionPolicy
-from policies.params import PARAMS
+from carebench.engine.interface import ContactView
+from carebench.policies.compose import ActionPolicy
+from carebench.policies.params import PARAMS
 
 __all__ = ["AutoAckBot"]
 

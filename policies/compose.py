@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from policies.base import ContactView, FirstReply, PriorityPolicy
+from carebench.engine.interface import ContactView, FirstReply, PriorityPolicy
 
 __all__ = ["ActionPolicy", "Layered"]
 

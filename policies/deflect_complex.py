@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView, FirstReply
-from policies.compose import ActionPolicy
-from policies.params import PARAMS
-from simulator.distributions import Duration
+from carebench.engine.interface import ContactView, FirstReply
+from carebench.policies.compose import ActionPolicy
+from carebench.policies.params import PARAMS
+from carebench.model.distributions import Duration
 
 __all__ = ["DeflectComplex"]
 

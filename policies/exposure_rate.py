@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView, PriorityPolicy
-from policies.params import PARAMS
-from simulator.distributions import NonNegative
+from carebench.engine.interface import ContactView, PriorityPolicy
+from carebench.policies.params import PARAMS
+from carebench.model.distributions import NonNegative
 
 __all__ = ["ExposureRate"]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from simulator.erlang import agents_needed
+from carebench.analytic.erlang import agents_needed
 
 __all__ = ["ChannelLoad", "channel_load", "mean_rate", "expected_exchanges", "agents_for"]
 

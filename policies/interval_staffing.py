@@ -8,11 +8,11 @@ from typing import Literal
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from policies.base import StaffingContext, StaffingPolicy
-from policies.forecast import agents_for, channel_load, mean_rate
-from policies.params import PARAMS
-from policies.roster import shift_roster
-from simulator.distributions import Duration
+from carebench.engine.interface import StaffingContext, StaffingPolicy
+from carebench.policies.forecast import agents_for, channel_load, mean_rate
+from carebench.policies.params import PARAMS
+from carebench.engine.roster import shift_roster
+from carebench.model.distributions import Duration
 
 __all__ = ["IntervalStaffing"]
 

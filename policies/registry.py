@@ -16,20 +16,20 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from policies.acknowledge_then_resolve import AcknowledgeThenResolve
-from policies.auto_ack_bot import AutoAckBot
-from policies.base import PriorityPolicy, StaffingPolicy
-from policies.channel_priority import ChannelPriority
-from policies.compose import ActionPolicy, Layered
-from policies.deflect_complex import DeflectComplex
-from policies.exposure_rate import ExposureRate
-from policies.fifo import Fifo
-from policies.fixed_roster import FixedRoster
-from policies.follower_weighted import FollowerWeighted
-from policies.interval_staffing import IntervalStaffing
-from policies.sla_deadline import SlaDeadline
-from policies.surge import Surge
-from policies.urgency_triage import UrgencyTriage
+from carebench.policies.acknowledge_then_resolve import AcknowledgeThenResolve
+from carebench.policies.auto_ack_bot import AutoAckBot
+from carebench.engine.interface import PriorityPolicy, StaffingPolicy
+from carebench.policies.channel_priority import ChannelPriority
+from carebench.policies.compose import ActionPolicy, Layered
+from carebench.policies.deflect_complex import DeflectComplex
+from carebench.policies.exposure_rate import ExposureRate
+from carebench.policies.fifo import Fifo
+from carebench.policies.fixed_roster import FixedRoster
+from carebench.policies.follower_weighted import FollowerWeighted
+from carebench.policies.interval_staffing import IntervalStaffing
+from carebench.policies.sla_deadline import SlaDeadline
+from carebench.policies.surge import Surge
+from carebench.policies.urgency_triage import UrgencyTriage
 
 __all__ = [
     "PRIORITY_POLICIES",
@@ -113,9 +113,9 @@ def _param_names(cls: type) -> list[str]:
 def build_priority(scenario: Any, allow_import: bool = False) -> PriorityPolicy:
     """The scenario's priority policy, constructed with its parameters.
 
-    An :class:`~policies.compose.ActionPolicy` whose ``order`` names another
+    An :class:`~carebench.policies.compose.ActionPolicy` whose ``order`` names another
     policy is joined with that ordering policy (built from its own entry in
-    ``policies.params``) into a :class:`~policies.compose.Layered` policy.
+    ``policies.params``) into a :class:`~carebench.policies.compose.Layered` policy.
     """
     name = scenario.policies.priority
     cls = _resolve(name, "priority", PRIORITY_POLICIES, PriorityPolicy, allow_import)

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView, PriorityPolicy
-from policies.params import PARAMS
+from carebench.engine.interface import ContactView, PriorityPolicy
+from carebench.policies.params import PARAMS
 
 __all__ = ["SlaDeadline"]
 

@@ -7,10 +7,10 @@ from typing import Literal
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from policies.base import Callout, StaffingContext, StaffingPolicy, SystemView
-from policies.params import PARAMS
-from simulator.distributions import Duration
-from simulator.units import parse_duration
+from carebench.engine.interface import Callout, StaffingContext, StaffingPolicy, SystemView
+from carebench.policies.params import PARAMS
+from carebench.model.distributions import Duration
+from carebench.util.units import parse_duration
 
 __all__ = ["Surge"]
 

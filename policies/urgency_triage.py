@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView, PriorityPolicy
-from policies.params import PARAMS
-from simulator.distributions import Duration
+from carebench.engine.interface import ContactView, PriorityPolicy
+from carebench.policies.params import PARAMS
+from carebench.model.distributions import Duration
 
 __all__ = ["UrgencyTriage"]
 

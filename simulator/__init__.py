@@ -2,20 +2,20 @@
 
 The library in one call::
 
-    from simulator import load_scenario, simulate
+    from carebench import load_scenario, simulate
     result = simulate(load_scenario("scenarios/default.yaml"), seed=1)
     result.kpis["sla.twitter"]
 
 Importing carebench has no side effects (no seeding, logging or plotting set-up).
 """
 
-from simulator.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
-from simulator.errors import ScenarioError, UserError
-from simulator.loader import load_scenario, scenario_from_data
-from simulator.results import RunResult
-from simulator.scenario import Scenario
-from simulator.simulate import simulate
-from simulator.version import __version__
+from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
+from carebench.util.errors import ScenarioError, UserError
+from carebench.load.loader import load_scenario, scenario_from_data
+from carebench.engine.results import RunResult
+from carebench.model.scenario import Scenario
+from carebench.runs.simulate import simulate
+from carebench.util.version import __version__
 
 __all__ = [
     "QueueFigures",

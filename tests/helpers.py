@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from simulator.loader import scenario_from_data
+from carebench.load.loader import scenario_from_data
 
 __all__ = ["mmc", "two_channel", "build", "merge"]
 

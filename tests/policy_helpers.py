@@ -7,16 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from simulator.loader import scenario_from_data
-from simulator.simulate import simulate
-from tests.helpers import merge
+from carebench.load.loader import scenario_from_data
+from carebench.runs.simulate import simulate
+from helpers import merge
 
 __all__ = ["FrozenContact", "MINIMAL_PARAMS", "multi_pool_data", "with_policy", "run_log", "public_data"]
 
 
 @dataclasses.dataclass(frozen=True)
 class FrozenContact:
-    """A read-only :class:`policies.base.ContactView` for calling policies directly."""
+    """A read-only :class:`carebench.engine.interface.ContactView` for calling policies directly."""
 
     id: int = 0
     channel: str = "twitter"

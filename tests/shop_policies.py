@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic.dataclasses import dataclass
 
-from policies.base import ContactView, PriorityPolicy
-from policies.params import PARAMS
+from carebench.engine.interface import ContactView, PriorityPolicy
+from carebench.policies.params import PARAMS
 
 __all__ = ["AcknowledgeEverything", "FollowersFirst"]
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.binning import add_intervals, add_points, step_area
-from simulator.histogram import LogHistogram
+from carebench.engine.binning import add_intervals, add_points, step_area
+from carebench.engine.histogram import LogHistogram
 
 
 @given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=300),

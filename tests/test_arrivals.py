@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.arrivals import ChannelRate, arrival_blocks, expected_arrivals
-from simulator.units import DAY, HOUR
+from carebench.engine.arrivals import ChannelRate, arrival_blocks, expected_arrivals
+from carebench.util.units import DAY, HOUR
 
 
 def all_times(rate, end, seed=1):

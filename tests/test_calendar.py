@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.calendar import TEMPLATES, parse_days, parse_windows
-from simulator.units import DAY, HOUR, WEEK
+from carebench.model.calendar import TEMPLATES, parse_days, parse_windows
+from carebench.util.units import DAY, HOUR, WEEK
 
 
 def test_days_grammar():

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import cli
-from simulator.yamlio import dump_yaml
-from tests.helpers import mmc_data
+from carebench.cli import cli
+from carebench.load.yamlio import dump_yaml
+from helpers import mmc_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINES = ROOT / "results" / "baselines"
@@ -136,7 +136,7 @@ def test_baseline_of_a_variant_needs_an_explicit_file(runner):
 
 
 POLICY = '''
-from policies.fifo import Fifo
+from carebench.policies.fifo import Fifo
 
 
 class Triage(Fifo):

@@ -8,10 +8,10 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import cli
-from simulator.erlang import agents_needed
-from tests.helpers import mmc_data
-from simulator.yamlio import dump_yaml
+from carebench.cli import cli
+from carebench.analytic.erlang import agents_needed
+from helpers import mmc_data
+from carebench.load.yamlio import dump_yaml
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_interrupted_run_leaves_earlier_results_and_no_partial_directory(runner,
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("simulator.cli.run.write_timeseries", boom)
+    monkeypatch.setattr("carebench.cli.run.write_timeseries", boom)
     result = runner.invoke(cli, ["run", str(scenario_file), "--out", str(out), "--no-plots", "-q"])
     assert result.exit_code == 130
     assert sorted(os.listdir(out)) == before  # no partial directory, the old one intact

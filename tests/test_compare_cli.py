@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import cli
-from simulator.yamlio import dump_yaml
-from tests.helpers import mmc_data
+from carebench.cli import cli
+from carebench.load.yamlio import dump_yaml
+from helpers import mmc_data
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from simulator.errors import ScenarioError
-from simulator.loader import scenario_from_data
-from simulator.simulate import simulate
-from tests.helpers import merge, mmc, mmc_data, two_channel, two_channel_data
-from tests.strategies import maybe_broken_scenario_data, scenario_data
+from carebench.util.errors import ScenarioError
+from carebench.load.loader import scenario_from_data
+from carebench.runs.simulate import simulate
+from helpers import merge, mmc, mmc_data, two_channel, two_channel_data
+from strategies import maybe_broken_scenario_data, scenario_data
 
 
 def log_of(scenario, seed=None):

@@ -1,4 +1,4 @@
-"""Tests for simulator.erlang against independent oracles.
+"""Tests for carebench.analytic.erlang against independent oracles.
 
 Erlang B and C are checked against the closed-form factorial formulas in exact
 rational arithmetic and against standard Erlang B table entries; Erlang A
@@ -20,15 +20,15 @@ from scipy.integrate import quad
 from scipy.linalg import expm
 from scipy.stats import poisson
 
-from simulator import erlang
-from simulator.erlang import (
+from carebench.analytic import erlang
+from carebench.analytic.erlang import (
     agents_needed,
     erlang_a_figures,
     erlang_b,
     erlang_c,
     erlang_c_figures,
 )
-from simulator.errors import UserError
+from carebench.util.errors import UserError
 
 
 def exact_erlang_b(agents: int, load: Fraction) -> Fraction:

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from simulator.errors import ScenarioError
-from simulator.loader import load_scenario, scenario_from_data, shipped_scenario_path
-from simulator.simulate import simulate
-from tests.helpers import two_channel_data
+from carebench.util.errors import ScenarioError
+from carebench.load.loader import load_scenario, scenario_from_data, shipped_scenario_path
+from carebench.runs.simulate import simulate
+from helpers import two_channel_data
 
 
 def log(scenario):

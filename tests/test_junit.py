@@ -1,4 +1,4 @@
-"""Tests for simulator.junit: well-formed JUnit XML, escaping, atomic writes."""
+"""Tests for carebench.gate.junit: well-formed JUnit XML, escaping, atomic writes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import simulator.junit as junit
-from simulator.junit import Case, junit_xml, write_junit
+import carebench.gate.junit as junit
+from carebench.gate.junit import Case, junit_xml, write_junit
 
 CASES = [
     Case("sla.twitter >= 0.9", "carebench.thresholds", True, "mean 0.92: interval above 0.9"),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.errors import ScenarioError, UserError
-from simulator.loader import (
+from carebench.util.errors import ScenarioError, UserError
+from carebench.load.loader import (
     apply_overrides,
     load_scenario,
     parse_override,
@@ -11,9 +11,9 @@ from simulator.loader import (
     shipped_scenario_path,
     shipped_scenarios,
 )
-from simulator.study_loader import shipped_studies
-from simulator.yamlio import dump_yaml, load_yaml_text
-from tests.helpers import merge, mmc_data, two_channel_data
+from carebench.study.resolve import shipped_studies
+from carebench.load.yamlio import dump_yaml, load_yaml_text
+from helpers import merge, mmc_data, two_channel_data
 
 
 def problems(data):

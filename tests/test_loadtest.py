@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.erlang import agents_needed, erlang_c_figures
-from simulator.loader import scenario_from_data
-from simulator.loadtest import breaking_point, capacity_curve, knee, with_multiplier
-from simulator.simulate import simulate
-from simulator.staffing_search import apply, erlang_start, knobs, search
-from simulator.streams import replication_seeds
-from simulator.thresholds import parse_threshold
-from tests.helpers import mmc_data, two_channel_data
+from carebench.analytic.erlang import agents_needed, erlang_c_figures
+from carebench.load.loader import scenario_from_data
+from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, with_multiplier
+from carebench.runs.simulate import simulate
+from carebench.loadtest.staffing import apply, erlang_start, knobs, search
+from carebench.engine.streams import replication_seeds
+from carebench.gate.thresholds import parse_threshold
+from helpers import mmc_data, two_channel_data
 
 
 def serial(variants, seeds):
@@ -106,7 +106,7 @@ def test_staffing_search_stops_when_no_agent_can_help():
 def _cli(*args):
     from click.testing import CliRunner
 
-    from simulator.cli import cli
+    from carebench.cli import cli
 
     return CliRunner().invoke(cli, [str(a) for a in args])
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.base import StaffingContext
-from policies.registry import build_staffing
-from simulator.sources import channel_rate
-from tests.helpers import merge
-from tests.policy_helpers import public_data, run_log, with_policy
+from carebench.engine.interface import StaffingContext
+from carebench.policies.registry import build_staffing
+from carebench.engine.sources import channel_rate
+from helpers import merge
+from policy_helpers import public_data, run_log, with_policy
 
 
 def waits(cols):

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies.base import URGENCY_NAMES, Callout, ChannelStateView, ContactView, FirstReply, PoolStateView
-from policies.base import StaffingContext, SystemView
-from policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, build_staffing
-from simulator.contact import WAITING
-from simulator.queues import ChannelQueue
-from simulator.sources import channel_rate
-from tests.policy_helpers import MINIMAL_PARAMS, FrozenContact, multi_pool_data, run_log, with_policy
+from carebench.engine.interface import URGENCY_NAMES, Callout, ChannelStateView, ContactView, FirstReply, PoolStateView
+from carebench.engine.interface import StaffingContext, SystemView
+from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, build_staffing
+from carebench.engine.contact import WAITING
+from carebench.engine.queues import ChannelQueue
+from carebench.engine.sources import channel_rate
+from policy_helpers import MINIMAL_PARAMS, FrozenContact, multi_pool_data, run_log, with_policy
 
 CHANNELS = {"twitter": (True, 3600.0), "facebook": (True, 7200.0), "email": (False, 86400.0),
             "phone": (False, 20.0)}

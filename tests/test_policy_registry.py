@@ -7,18 +7,18 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from policies.compose import Layered
-from policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, describe_policies
-from simulator.cli import cli
-from simulator.errors import ScenarioError
-from simulator.loader import scenario_from_data
-from simulator.yamlio import dump_yaml
-from tests.helpers import merge
-from tests.policy_helpers import multi_pool_data, public_data
+from carebench.policies.compose import Layered
+from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, describe_policies
+from carebench.cli import cli
+from carebench.util.errors import ScenarioError
+from carebench.load.loader import scenario_from_data
+from carebench.load.yamlio import dump_yaml
+from helpers import merge
+from policy_helpers import multi_pool_data, public_data
 
 USER_POLICY = '''
 """A user's own priority policy: last in, first out."""
-from policies.base import PriorityPolicy
+from carebench.engine.interface import PriorityPolicy
 
 
 class Lifo(PriorityPolicy):
@@ -133,7 +133,7 @@ def test_break_mistakes_name_the_place(tmp_path, breaks, expected):
 
 
 def _shipped(name: str) -> dict:
-    from simulator.loader import load_scenario
+    from carebench.load.loader import load_scenario
 
     return load_scenario(f"scenarios/{name}.yaml").model_dump(mode="json")
 

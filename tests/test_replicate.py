@@ -8,17 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from simulator.compare import compare, default_kpis
-from simulator.erlang import erlang_c_figures
-from simulator.errors import UserError
-from simulator.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
-from simulator.replicate import parse_precision, run_replications, run_until_precise
-from simulator.simulate import simulate
-from simulator.stats import precision_met
-from simulator.streams import replication_seeds
-from simulator.tasks import TaskResult, Variant, plan_tasks, run_task
-from simulator.taskstore import TaskStore
-from tests.helpers import mmc
+from carebench.runs.compare import compare, default_kpis
+from carebench.analytic.erlang import erlang_c_figures
+from carebench.util.errors import UserError
+from carebench.runs.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+from carebench.runs.replicate import parse_precision, run_replications, run_until_precise
+from carebench.runs.simulate import simulate
+from carebench.stats.intervals import precision_met
+from carebench.engine.streams import replication_seeds
+from carebench.runs.tasks import TaskResult, Variant, plan_tasks, run_task
+from carebench.runs.store import TaskStore
+from helpers import mmc
 
 
 def small(**kwargs):

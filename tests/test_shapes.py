@@ -8,14 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
-from simulator.arrivals import ChannelRate, arrival_blocks, expected_arrivals
-from simulator.cli import cli
-from simulator.errors import ScenarioError
-from simulator.loader import scenario_from_data
-from simulator.shapes import channel_load
-from simulator.simulate import simulate
-from simulator.units import DAY, HOUR
-from tests.helpers import mmc_data
+from carebench.engine.arrivals import ChannelRate, arrival_blocks, expected_arrivals
+from carebench.cli import cli
+from carebench.util.errors import ScenarioError
+from carebench.load.loader import scenario_from_data
+from carebench.model.shapes import channel_load
+from carebench.runs.simulate import simulate
+from carebench.util.units import DAY, HOUR
+from helpers import mmc_data
 
 
 def shapes(*specs):

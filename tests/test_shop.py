@@ -8,16 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from simulator.errors import ScenarioError
-from simulator.loader import scenario_from_data
-from simulator.probes import ProbeInjector, plan_probes, sending_period
-from simulator.shop import ProbeRecord, StudyRun, run_study
-from simulator.shop_estimates import estimate_study
-from simulator.simulate import simulate
-from simulator.study import Listening, ProbeProtocol, Study
-from simulator.study_loader import load_study
-from simulator.units import DAY, HOUR, WEEK
-from simulator.yamlio import dump_yaml
+from carebench.util.errors import ScenarioError
+from carebench.load.loader import scenario_from_data
+from carebench.study.probes import ProbeInjector, plan_probes, sending_period
+from carebench.study.runner import ProbeRecord, StudyRun, run_study
+from carebench.study.estimates import estimate_study
+from carebench.runs.simulate import simulate
+from carebench.study.spec import Listening, ProbeProtocol, Study
+from carebench.study.resolve import load_study
+from carebench.util.units import DAY, HOUR, WEEK
+from carebench.load.yamlio import dump_yaml
 
 TWITTER = {
     "public": True, "sla": "1h", "handle_time": {"dist": "lognormal", "mean": "5m", "cv": 0.8},
@@ -161,7 +161,7 @@ def test_probes_are_answered_and_recorded_apart_from_the_kpis() -> None:
 
 def test_a_bot_acknowledgement_counts_as_a_reply_only_when_any_reply_counts(tmp_path) -> None:
     body = brand(agents=1, hours="mon-fri 09:00-17:00",
-                 policies={"priority": "tests.shop_policies:AcknowledgeEverything"})
+                 policies={"priority": "shop_policies:AcknowledgeEverything"})
     data = study_data({"botty": body})
     by_any = estimate_study(run_data(tmp_path, data, allow_import=True))
     data["answered_by"] = "human"
@@ -209,7 +209,7 @@ def _records(brand_name: str, weeks: list[float], observed: list[int]) -> list[P
 
 
 def test_estimates_reproduce_textbook_kaplan_meier_and_wilson_values() -> None:
-    from simulator.shop import BrandRun
+    from carebench.study.runner import BrandRun
 
     # Freireich et al. (1963), placebo arm, weeks to relapse, all observed: Kleinbaum & Klein
     # (2012), ch. 2, give the median as 8 weeks. In a study every probe is watched for the same
@@ -236,7 +236,7 @@ def test_followers_first_policy_shows_up_in_the_strata_test(tmp_path) -> None:
     # A busy weekday team that serves the most-followed first: the 7,500-follower shopper gets
     # faster replies, and the study's strata test sees it.
     body = brand(agents=1, hours="mon-fri 09:00-17:00", per_hour=4,
-                 policies={"priority": "tests.shop_policies:FollowersFirst"},
+                 policies={"priority": "shop_policies:FollowersFirst"},
                  customers={"followers": {"dist": "deterministic", "value": 300}})
     brands = {f"b{i}": copy.deepcopy(body) for i in range(4)}
     data = study_data(brands, window="7d")

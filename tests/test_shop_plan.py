@@ -8,19 +8,19 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.errors import UserError
-from simulator.shop import BrandRun, ProbeRecord, StudyRun
-from simulator.shop_estimates import estimate_study
-from simulator.shop_plan import (
+from carebench.util.errors import UserError
+from carebench.study.runner import BrandRun, ProbeRecord, StudyRun
+from carebench.study.estimates import estimate_study
+from carebench.study.plan import (
     plan_difference,
     plan_precision,
     probes_per_brand_for,
     simulate_beta_binomial,
     study_spread,
 )
-from simulator.study import Study
-from simulator.study_power import design_effect, half_width_for_design, power_for_difference
-from simulator.units import DAY, HOUR
+from carebench.study.spec import Study
+from carebench.study.power import design_effect, half_width_for_design, power_for_difference
+from carebench.util.units import DAY, HOUR
 
 
 def test_simulated_spread_and_power_agree_with_the_formulas() -> None:
@@ -59,7 +59,7 @@ def test_precision_and_difference_plans() -> None:
     assert p.probes_needed == p.brands_needed * 45 and p.probes_per_brand_needed is None
     assert p.half_width_at_brands == pytest.approx(half_width_for_design(0.42, brands=25, probes_per_brand=45, icc=0.1))
     d = plan_difference(0.4, 0.55, icc=0.1, probes_per_brand=45, brands=25)
-    assert d.brands_needed == 25  # the worked example in simulator.study_power
+    assert d.brands_needed == 25  # the worked example in carebench.study.power
     assert d.power_at_brands == pytest.approx(power_for_difference(0.4, 0.55, brands=25, probes_per_brand=45, icc=0.1))
 
 

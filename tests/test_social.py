@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.attributes import ChannelDraws
-from simulator.behaviour_config import Exposure
-from simulator.contact import Contact
-from simulator.exposure import exposure_spells
-from simulator.loader import load_scenario, scenario_from_data
-from simulator.sampling import UniformSource
-from simulator.simulate import simulate
-from simulator.stats import paired_difference
-from simulator.streams import Streams, replication_seeds
-from tests.helpers import merge
+from carebench.engine.attributes import ChannelDraws
+from carebench.model.behaviour import Exposure
+from carebench.engine.contact import Contact
+from carebench.engine.exposure import exposure_spells
+from carebench.load.loader import load_scenario, scenario_from_data
+from carebench.engine.sampling import UniformSource
+from carebench.runs.simulate import simulate
+from carebench.stats.intervals import paired_difference
+from carebench.engine.streams import Streams, replication_seeds
+from helpers import merge
 
 QUEUE_KPIS = ("arrived", "answered", "abandoned", "waiting", "sla", "frt.mean", "frt.p90")
 
@@ -167,7 +167,7 @@ def test_virality_grows_an_unanswered_incident():
 def test_deflection_stops_exposure_and_moves_the_work():
     # A separate DM team, so the Twitter team's capacity for first replies is the same in both runs.
     teams = {"pools": {"social": {"channels": ["twitter"]}, "dm_team": {"agents": 3, "channels": ["dm"]}}}
-    data = merge(social_data(agents=2), {**teams, "policies": {"priority": "tests.policies_for_tests:DeflectEverything"}})
+    data = merge(social_data(agents=2), {**teams, "policies": {"priority": "policies_for_tests:DeflectEverything"}})
     k = run(data, allow_import=True)
     plain = run(merge(social_data(agents=2), teams))
     assert k["deflections.total"] == k["answered.twitter"] > 0
@@ -181,7 +181,7 @@ def test_deflection_stops_exposure_and_moves_the_work():
 def test_nothing_is_lost_when_contacts_move_between_channels():
     data = merge(social_data(agents=2, behaviour={"switching": {"share": 1.0, "to": {"twitter": 1.0}},
                                                    "conversation": {}, "bumps": {}, "virality": {}}),
-                 {"policies": {"priority": "tests.policies_for_tests:DeflectEverything"}})
+                 {"policies": {"priority": "policies_for_tests:DeflectEverything"}})
     batches = []
     sc = scenario_from_data(data, allow_import=True)
     result = simulate(sc, contact_sink=batches.append, allow_policy_import=True)

@@ -1,4 +1,4 @@
-"""Tests for simulator.stats: t-intervals, paired and Welch differences, stopping, batch means."""
+"""Tests for carebench.stats.intervals: t-intervals, paired and Welch differences, stopping, batch means."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from scipy import stats as sps
 from scipy.signal import lfilter
 
-import simulator.stats as st
-from simulator.errors import UserError
-from simulator.stats import (
+import carebench.stats.intervals as st
+from carebench.util.errors import UserError
+from carebench.stats.intervals import (
     Estimate,
     batch_means,
     kpi_direction,

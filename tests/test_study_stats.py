@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator import study_power, study_stats
-from simulator.errors import UserError
-from simulator.study_power import (
+from carebench.study import power as study_power, inference as study_stats
+from carebench.util.errors import UserError
+from carebench.study.power import (
     brands_for_difference,
     design_effect,
     half_width_for_design,
@@ -21,7 +21,7 @@ from simulator.study_power import (
     probes_for_precision,
     standard_error_for_design,
 )
-from simulator.study_stats import (
+from carebench.study.inference import (
     clustered_proportion,
     kaplan_meier,
     km_quantile,

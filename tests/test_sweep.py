@@ -8,12 +8,12 @@ import itertools
 import pytest
 from click.testing import CliRunner
 
-import simulator.executors as executors
-from simulator.cli import cli
-from simulator.errors import UserError
-from simulator.sweep import Axis, grid_variants, parse_grid
-from simulator.yamlio import dump_yaml
-from tests.helpers import mmc_data
+import carebench.runs.executors as executors
+from carebench.cli import cli
+from carebench.util.errors import UserError
+from carebench.runs.sweep import Axis, grid_variants, parse_grid
+from carebench.load.yamlio import dump_yaml
+from helpers import mmc_data
 
 GRID = ["--grid", "pools.agents.agents=9..11", "--grid", "channels.phone.handle_time.mean=4m,5m"]
 
@@ -161,7 +161,7 @@ def test_an_interrupted_sweep_resumes_without_recomputing_finished_tasks(runner,
 CRASH = """
 import os
 
-from policies.fifo import Fifo
+from carebench.policies.fifo import Fifo
 
 
 class Crash(Fifo):

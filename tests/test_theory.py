@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.erlang import erlang_a_figures, erlang_c_figures
-from simulator.simulate import simulate
-from simulator.stats import mean_ci
-from simulator.streams import replication_seeds
-from tests.helpers import mmc
+from carebench.analytic.erlang import erlang_a_figures, erlang_c_figures
+from carebench.runs.simulate import simulate
+from carebench.stats.intervals import mean_ci
+from carebench.engine.streams import replication_seeds
+from helpers import mmc
 
 RATE, HANDLE, AGENTS, TARGET = 100 / 3600, 300.0, 10, 20.0
 

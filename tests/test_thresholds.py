@@ -1,4 +1,4 @@
-"""Tests for simulator.thresholds and simulator.regression: the grammar, judging intervals, regressions."""
+"""Tests for carebench.gate.thresholds and carebench.gate.regression: the grammar, judging intervals, regressions."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
-import simulator.thresholds as th
-from simulator.errors import UserError
-from simulator.stats import Estimate, mean_ci
-from simulator.thresholds import (
+import carebench.gate.thresholds as th
+from carebench.util.errors import UserError
+from carebench.stats.intervals import Estimate, mean_ci
+from carebench.gate.thresholds import (
     Rule,
     Threshold,
     evaluate,
     evaluate_all,
     parse_threshold,
 )
-from simulator.regression import regression_paired, regression_unpaired
+from carebench.gate.regression import regression_paired, regression_unpaired
 
 
 def test_public_api_is_listed_and_documented() -> None:

@@ -1,7 +1,7 @@
 """The ``carebench`` command line: a thin shell over the library.
 
 Each command parses its options, calls the library, prints, and maps a
-user's mistake (:class:`simulator.errors.UserError`, a bad flag) to one line
+user's mistake (:class:`carebench.util.errors.UserError`, a bad flag) to one line
 on stderr and exit code 2, never a traceback.
 """
 
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from simulator.errors import UserError
+from carebench.util.errors import UserError
 
 __all__ = ["cli", "main"]
 
@@ -50,7 +50,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simulator.cli import check, compare, erlang, inspect, loadtest, run, shop, sweep
+    from carebench.cli import check, compare, erlang, inspect, loadtest, run, shop, sweep
 
     for module in (run, inspect, erlang, compare, check, sweep, loadtest, shop):
         for command in module.COMMANDS:

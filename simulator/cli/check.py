@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from simulator.baseline import check_baseline_matches, default_baseline_path, read_baseline, write_baseline
-from simulator.check import DEFAULT_TOLERANCE, check_lines, collect_thresholds, junit_cases, run_check
-from simulator.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
-from simulator.cli.execution import (
+from carebench.gate.baseline import check_baseline_matches, default_baseline_path, read_baseline, write_baseline
+from carebench.gate.check import DEFAULT_TOLERANCE, check_lines, collect_thresholds, junit_cases, run_check
+from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
+from carebench.cli.execution import (
     open_executor,
     replication_count,
     replications_option,
@@ -24,12 +24,12 @@ from simulator.cli.execution import (
     task_progress,
     workers_option,
 )
-from simulator.errors import UserError
-from simulator.junit import write_junit
-from simulator.replicate import METHOD, run_replications
-from simulator.tasks import Variant
-from simulator.thresholds import Rule
-from simulator.version import __version__
+from carebench.util.errors import UserError
+from carebench.gate.junit import write_junit
+from carebench.runs.replicate import METHOD, run_replications
+from carebench.runs.tasks import Variant
+from carebench.gate.thresholds import Rule
+from carebench.util.version import __version__
 
 __all__ = ["COMMANDS", "check", "baseline"]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from simulator.errors import UserError
-from simulator.loader import load_scenario, named_path, shipped_scenarios
-from simulator.scenario import Scenario
-from simulator.units import parse_duration
+from carebench.util.errors import UserError
+from carebench.load.loader import load_scenario, named_path, shipped_scenarios
+from carebench.model.scenario import Scenario
+from carebench.util.units import parse_duration
 
 __all__ = [
     "scenario_argument",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.common import allow_import_option, resolve_path, result_directory, seed_option
-from simulator.cli.execution import (
+from carebench.cli.common import allow_import_option, resolve_path, result_directory, seed_option
+from carebench.cli.execution import (
     kpi_option,
     output_options,
     open_executor,
@@ -20,22 +20,22 @@ from simulator.cli.execution import (
     task_progress,
     workers_option,
 )
-from simulator.compare import compare as compare_variants
-from simulator.compare import check_kpis, default_kpis
-from simulator.compare_report import comparison_table, comparison_words, labels
-from simulator.errors import UserError
-from simulator.loader import (
+from carebench.runs.compare import compare as compare_variants
+from carebench.runs.compare import check_kpis, default_kpis
+from carebench.output.compare_report import comparison_table, comparison_words, labels
+from carebench.util.errors import UserError
+from carebench.load.loader import (
     DEFAULT_SCENARIO,
     apply_overrides,
     parse_override,
     scenario_from_data,
     shipped_scenario_path,
 )
-from simulator.replicate import METHOD, run_replications
-from simulator.replication_output import write_comparison
-from simulator.taskstore import TaskStore
-from simulator.tasks import Variant
-from simulator.yamlio import load_yaml_file
+from carebench.runs.replicate import METHOD, run_replications
+from carebench.output.replications import write_comparison
+from carebench.runs.store import TaskStore
+from carebench.runs.tasks import Variant
+from carebench.load.yamlio import load_yaml_file
 
 __all__ = ["COMMANDS", "compare", "build_variants"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.common import duration_value
-from simulator.erlang import agents_needed, erlang_a_figures, erlang_c_figures
-from simulator.errors import UserError
-from simulator.report import fmt_share, fmt_time, table
-from simulator.units import parse_rate
+from carebench.cli.common import duration_value
+from carebench.analytic.erlang import agents_needed, erlang_a_figures, erlang_c_figures
+from carebench.util.errors import UserError
+from carebench.output.report import fmt_share, fmt_time, table
+from carebench.util.units import parse_rate
 
 __all__ = ["COMMANDS"]
 

@@ -7,13 +7,13 @@ import textwrap
 
 import click
 
-from policies.registry import describe_policies
-from simulator.arrivals import expected_arrivals
-from simulator.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
-from simulator.loader import shipped_scenario_path, shipped_scenarios
-from simulator.report import fmt_time, table
-from simulator.sources import channel_rate
-from simulator.yamlio import load_yaml_file
+from carebench.policies.registry import describe_policies
+from carebench.engine.arrivals import expected_arrivals
+from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
+from carebench.load.loader import shipped_scenario_path, shipped_scenarios
+from carebench.output.report import fmt_time, table
+from carebench.engine.sources import channel_rate
+from carebench.load.yamlio import load_yaml_file
 
 __all__ = ["COMMANDS"]
 

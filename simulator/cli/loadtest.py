@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from simulator.atomic import atomic_directory
-from simulator.cli.common import (
+from carebench.util.atomic import atomic_directory
+from carebench.cli.common import (
     allow_import_option,
     override_option,
     progress_bar,
@@ -19,7 +19,7 @@ from simulator.cli.common import (
     seed_option,
     shape_option,
 )
-from simulator.cli.execution import (
+from carebench.cli.execution import (
     open_executor,
     replications_option,
     resumable,
@@ -27,10 +27,10 @@ from simulator.cli.execution import (
     stack,
     workers_option,
 )
-from simulator.compare_report import fmt_estimate
-from simulator.errors import UserError
-from simulator.loadtest import breaking_point, capacity_curve, knee, replication_evaluator
-from simulator.loadtest_output import (
+from carebench.output.compare_report import fmt_estimate
+from carebench.util.errors import UserError
+from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, replication_evaluator
+from carebench.output.loadtest import (
     breaking_point_data,
     curve_kpis,
     plot_curve,
@@ -38,12 +38,12 @@ from simulator.loadtest_output import (
     write_curve,
     write_json,
 )
-from simulator.report import table
-from simulator.staffing_search import apply, search
-from simulator.stats import kpi_direction
-from simulator.streams import replication_seeds
-from simulator.thresholds import Threshold, parse_threshold
-from simulator.yamlio import dump_yaml
+from carebench.output.report import table
+from carebench.loadtest.staffing import apply, search
+from carebench.stats.intervals import kpi_direction
+from carebench.engine.streams import replication_seeds
+from carebench.gate.thresholds import Threshold, parse_threshold
+from carebench.load.yamlio import dump_yaml
 
 __all__ = ["COMMANDS", "loadtest", "staff"]
 

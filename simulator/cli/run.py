@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from simulator.atomic import atomic_directory
-from simulator.cli.common import (
+from carebench.util.atomic import atomic_directory
+from carebench.cli.common import (
     allow_import_option,
     duration_value,
     override_option,
@@ -18,7 +18,7 @@ from simulator.cli.common import (
     seed_option,
     shape_option,
 )
-from simulator.cli.execution import (
+from carebench.cli.execution import (
     open_executor,
     replication_count,
     replications_option,
@@ -27,20 +27,20 @@ from simulator.cli.execution import (
     task_progress,
     workers_option,
 )
-from simulator.compare import check_kpis
-from simulator.compare_report import replication_summary
-from simulator.errors import UserError
-from simulator.plots import plot_run
-from simulator.replicate import METHOD, parse_precision, run_replications, run_until_precise
-from simulator.replication_output import write_replications
-from simulator.report import fmt_time, run_summary
-from simulator.simulate import simulate
-from simulator.stats import precision_met
-from simulator.streams import replication_seeds
-from simulator.taskstore import MemoryStore
-from simulator.tasks import TaskResult, Variant, plain_kpis
-from simulator.writers import ContactLog, write_kpis, write_timeseries
-from simulator.yamlio import dump_yaml
+from carebench.runs.compare import check_kpis
+from carebench.output.compare_report import replication_summary
+from carebench.util.errors import UserError
+from carebench.output.plots import plot_run
+from carebench.runs.replicate import METHOD, parse_precision, run_replications, run_until_precise
+from carebench.output.replications import write_replications
+from carebench.output.report import fmt_time, run_summary
+from carebench.runs.simulate import simulate
+from carebench.stats.intervals import precision_met
+from carebench.engine.streams import replication_seeds
+from carebench.runs.store import MemoryStore
+from carebench.runs.tasks import TaskResult, Variant, plain_kpis
+from carebench.output.writers import ContactLog, write_kpis, write_timeseries
+from carebench.load.yamlio import dump_yaml
 
 __all__ = ["COMMANDS", "run"]
 

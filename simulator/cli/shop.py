@@ -15,15 +15,15 @@ from pathlib import Path
 import click
 import numpy as np
 
-from simulator.atomic import atomic_directory
-from simulator.cli.common import allow_import_option, result_directory
-from simulator.errors import UserError
-from simulator.shop import run_study
-from simulator.shop_estimates import estimate_study
-from simulator.shop_output import write_study
-from simulator.shop_plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
-from simulator.shop_report import plan_lines, study_summary
-from simulator.study_loader import load_study, study_path
+from carebench.util.atomic import atomic_directory
+from carebench.cli.common import allow_import_option, result_directory
+from carebench.util.errors import UserError
+from carebench.study.runner import run_study
+from carebench.study.estimates import estimate_study
+from carebench.output.study import write_study
+from carebench.study.plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
+from carebench.output.study_report import plan_lines, study_summary
+from carebench.study.resolve import load_study, study_path
 
 __all__ = ["COMMANDS", "shop"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.common import (
+from carebench.cli.common import (
     allow_import_option,
     override_option,
     resolve_path,
@@ -13,7 +13,7 @@ from simulator.cli.common import (
     scenario_argument,
     seed_option,
 )
-from simulator.cli.execution import (
+from carebench.cli.execution import (
     kpi_option,
     output_options,
     open_executor,
@@ -26,15 +26,15 @@ from simulator.cli.execution import (
     task_progress,
     workers_option,
 )
-from simulator.compare import check_kpis
-from simulator.compare_report import fmt_estimate
-from simulator.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
-from simulator.replicate import METHOD, run_replications
-from simulator.replication_output import write_sweep
-from simulator.report import table
-from simulator.sweep import grid_variants, parse_grid
-from simulator.taskstore import TaskStore
-from simulator.yamlio import load_yaml_file
+from carebench.runs.compare import check_kpis
+from carebench.output.compare_report import fmt_estimate
+from carebench.load.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
+from carebench.runs.replicate import METHOD, run_replications
+from carebench.output.replications import write_sweep
+from carebench.output.report import table
+from carebench.runs.sweep import grid_variants, parse_grid
+from carebench.runs.store import TaskStore
+from carebench.load.yamlio import load_yaml_file
 
 __all__ = ["COMMANDS", "sweep", "sweep_kpis"]
 

@@ -1,0 +1,76 @@
+"""One contact as the engine carries it: attributes, state and outcome codes.
+
+A :class:`Contact` is also what priority policies read through
+:class:`carebench.engine.interface.ContactView`; policies must treat it as read-only.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Contact", "WAITING", "SERVING", "AWAY", "DONE", "Outcome"]
+
+# Where a contact is now.
+WAITING, SERVING, AWAY, DONE = 0, 1, 2, 3
+
+
+class Outcome:
+    """How a contact ended (or stood when the run ended); integer codes for compact logs."""
+
+    RESOLVED = 0  # answered and resolved
+    OPEN = 1  # answered, not yet resolved when the run ended
+    ABANDONED = 2  # left before a first response (patience ran out on phone or chat)
+    GAVE_UP = 3  # left a public channel after bumping in vain
+    WAITING = 4  # still without a first response when the run ended (censored)
+    PEER = 5  # answered by another customer before any agent
+    MENTION = 6  # needed no reply
+    NAMES = ("resolved", "open", "abandoned", "gave_up", "waiting", "peer", "mention")
+
+
+class Contact:
+    """A customer's complaint or question on one channel, possibly a conversation.
+
+    Attributes that most contacts never change are class-level defaults, so
+    creating a contact sets only what differs (this is on the hot path).
+
+    ``first_response`` is when the SLA clock stopped (an automatic bot
+    acknowledgement stops it at arrival); ``replied_at`` and ``responded``
+    are about the first *human* reply, which ends exposure and abandonment.
+    ``expected_handle`` is the mean handle time of the channel the contact
+    arrived on: what a team can estimate, not the contact's own draw.
+    """
+
+    kind = 0
+    urgency = 0
+    responded = False
+    exchanges = 0
+    needed = 1
+    complex = False
+    state = WAITING
+    first_response: float | None = None
+    replied_at: float | None = None
+    bump_times: tuple[float, ...] = ()
+    deflections = 0
+    bot = False
+    retry_of = -1
+    generation = 0
+    probe = -1
+    key = None
+    started = 0.0
+    agent = None
+    plan = None
+    special = False  # set when any attribute recorded only for some contacts differs from its default
+
+    def __init__(self, cid: int, ch: int, channel: str, public: bool, arrival: float, sla: float,
+                 handle: float, followers: float, abandon_at: float, expected_handle: float = 0.0):
+        self.id = cid
+        self.ch = self.origin = ch
+        self.channel = channel
+        self.public = public
+        self.arrival = self.queued_at = arrival
+        self.sla = sla
+        self.handle = self.work = handle
+        self.followers = followers
+        self.abandon_at = abandon_at
+        self.expected_handle = expected_handle
+
+    def __repr__(self) -> str:
+        return f"Contact(id={self.id}, channel={self.channel!r}, arrival={self.arrival:.1f}, state={self.state})"

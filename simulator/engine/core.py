@@ -1,0 +1,225 @@
+"""The discrete-event core: contacts arrive, queue, are served by agents and end.
+
+SimPy is the event scheduler. Following the measurements in the design notes,
+a contact is handled with callbacks on timeouts, never a process of its own:
+one event when it arrives, one when an agent finishes with it. Agents pull
+the next contact from policy-ordered heaps when they finish; a patience that
+runs out is settled lazily when the contact reaches the head of its queue.
+Processes are kept for the few things that are naturally sequential (support
+hours, rosters, staffing reviews, progress).
+
+The engine is pure: it reads a scenario and a seed and fills a
+:class:`~carebench.engine.recorder.Recorder`; no printing, files or wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from carebench.engine.attributes import ChannelDraws
+from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact, Outcome
+from carebench.engine.operations import Operations
+from carebench.engine.pools import Agent, PoolState
+from carebench.engine.queues import ChannelQueue
+from carebench.engine.recorder import Recorder
+from carebench.engine.social import Social
+from carebench.engine.sources import Injections, Source, channel_rate
+from carebench.engine.streams import Streams
+
+__all__ = ["Engine"]
+
+_INF = float("inf")
+
+
+class Engine:
+    """One run of one scenario with one seed."""
+
+    def __init__(self, scenario, seed: int, priority, staffing, *,
+                 progress: Callable[[float], None] | None = None,
+                 sink: Callable | None = None, probes=None):
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.streams = Streams(seed)
+        self.priority = priority
+        self.names = list(scenario.channels)
+        chans = [scenario.channels[n] for n in self.names]
+        self.public = [c.public for c in chans]
+        self.sla = [c.sla for c in chans]
+        self.expected_handle = [c.handle_time.mean_value for c in chans]
+        self.at_pickup = [c.first_response == "pickup" for c in chans]
+        self.open = [True] * len(chans)
+        self.queues = [ChannelQueue() for _ in chans]
+        self.pools = self._build_pools()
+        self.channel_pools = [
+            sorted((p for p in self.pools if ch in p.channels), key=lambda p: (len(p.channels), p.index))
+            for ch in range(len(chans))
+        ]
+        self.recorder = Recorder(self.names, self.sla, [p.name for p in self.pools], scenario.warmup,
+                                 scenario.horizon, scenario.end_time, scenario.report.bin,
+                                 scenario.behaviour.churn, sink, self.public)
+        self.next_id = 0
+        self.active: dict[int, Contact] = {}
+        self.rates = [channel_rate(scenario, name) for name in self.names]
+        self.draws = [ChannelDraws(n, c, scenario, self.streams) for n, c in zip(self.names, chans)]
+        self.social = Social(self)
+        # Bound methods and flags the hot path reads on every contact.
+        self.key = priority.key
+        self.record = self.social.record
+        self.spells = self.recorder.spells
+        self.acts_on_arrival = self.social.acts_on_arrival
+        self.shapes_replies = self.social.shapes_replies
+        self.sources = [Source(self, ch) for ch in range(len(chans))]
+        self.ops = Operations(self, staffing, progress)
+        self.probes = probes
+
+    def _build_pools(self) -> list[PoolState]:
+        pools = []
+        for i, (name, pool) in enumerate(self.scenario.pools.items()):
+            chans = [self.names.index(c) for c in pool.channels]
+            conc = [self.scenario.channels[c].concurrency for c in pool.channels]
+            pref = [pool.prefer.index(c) if c in pool.prefer else len(pool.prefer) for c in pool.channels]
+            pools.append(PoolState(i, name, pool.agents, chans, conc, pref, self.scenario.warmup))
+        return pools
+
+    # -- running ----------------------------------------------------------------
+    def run(self) -> Recorder:
+        """Simulate until the end of the scenario and return the filled recorder."""
+        for source in self.sources:
+            source.start()
+        Injections(self).start()
+        if self.probes is not None:
+            self.probes.start(self)
+        self.ops.start()
+        self.env.run(until=self.scenario.end_time)
+        self._finalize()
+        self.recorder.flush()
+        return self.recorder
+
+    def new_contact(self, ch: int, arrival: float, handle: float, followers: float, abandon_at: float) -> Contact:
+        """Create a contact with the next id (ids follow creation order and break ties)."""
+        c = Contact(self.next_id, ch, self.names[ch], self.public[ch], arrival, self.sla[ch],
+                    handle, followers, abandon_at, self.expected_handle[ch])
+        self.next_id += 1
+        return c
+
+    # -- the life of a contact ---------------------------------------------------
+    def arrive(self, c: Contact, peer_at: float = _INF, offspring: tuple[float, ...] = ()) -> None:
+        """A new contact reaches its channel (``peer_at`` and ``offspring``: see :class:`Social`)."""
+        if c.kind == 2:  # a mention or praise: counted, needs no reply
+            c.state = DONE
+            self.social.record(c, Outcome.MENTION, c.arrival)
+            return
+        self.active[c.id] = c
+        if self.acts_on_arrival:
+            self.social.on_arrival(c, peer_at, offspring)
+        self.offer(c)
+
+    def offer(self, c: Contact) -> None:
+        """Give ``c`` to a free skilled agent, or queue it."""
+        ch = c.ch
+        c.queued_at = self.env._now
+        c.state = WAITING
+        c.key = self.key(c)
+        if self.open[ch]:
+            for pool in self.channel_pools[ch]:
+                agent = pool.find(pool.need[ch])
+                if agent is not None:
+                    self._start(agent, pool, c)
+                    return
+        self.queues[ch].push(c)
+
+    def _start(self, agent: Agent, pool: PoolState, c: Contact) -> None:
+        # SimPy's public ``now`` is a property over ``_now``; the hot path reads
+        # the attribute itself (measured: about 6 % of the run time).
+        now = self.env._now
+        pool.take(agent, pool.need[c.ch])
+        c.state = SERVING
+        if c.queued_at < now:
+            self.spells.append((c.ch, c.queued_at, now))
+        work = c.work
+        if not c.responded:
+            if self.shapes_replies:
+                work = self.social.first_work(c)
+            if self.at_pickup[c.ch]:
+                c.replied_at = now
+                c.responded = True
+                if not c.bot:
+                    c.first_response = now
+        elif c.replied_at is None and self.at_pickup[c.ch]:  # an agent after a bot's acknowledgement
+            c.replied_at = now
+        c.started = now
+        c.agent = agent
+        self.env.timeout(work, c).callbacks.append(self._finish)
+
+    def _finish(self, event) -> None:
+        c = event._value
+        agent = c.agent
+        now = self.env._now
+        pool = agent.pool
+        need = pool.need[c.ch]
+        pool.account(c.started, now, pool.share[c.ch])
+        if not c.responded:
+            c.replied_at = now
+            c.responded = True
+            if not c.bot:
+                c.first_response = now
+        elif c.replied_at is None:  # the first agent reply after a bot's acknowledgement
+            c.replied_at = now
+        c.exchanges += 1
+        if c.plan is None and c.exchanges >= c.needed:
+            self.record(c, Outcome.RESOLVED, now)
+        else:
+            self.social.after_exchange(c, now)
+        if pool.release(agent, need, now):
+            self.pull(agent)
+
+    def pull(self, agent: Agent) -> None:
+        """Let an agent with free capacity take the best waiting contacts it is skilled for."""
+        pool, queues, is_open, now = agent.pool, self.queues, self.open, self.env._now
+        leave = self.social.leave
+        if len(pool.channels) == 1:  # the common case: no choice between channels
+            ch = pool.channels[0]
+            q = queues[ch]
+            while agent.free >= pool.need[ch] and not agent.leaving and is_open[ch]:
+                if q.head(now, leave) is None:
+                    return
+                self._start(agent, pool, q.pop())
+            return
+        while agent.free and not agent.leaving:
+            best, best_rank = None, None
+            for ch in pool.channels:
+                if not is_open[ch] or pool.need[ch] > agent.free:
+                    continue
+                head = queues[ch].head(now, leave)
+                if head is None:
+                    continue
+                rank = (pool.preference[ch], head.key, head.id)
+                if best is None or rank < best_rank:
+                    best, best_rank = head, rank
+            if best is None:
+                return
+            queues[best.ch].pop()
+            self._start(agent, pool, best)
+
+    def dispatch(self, pool: PoolState) -> None:
+        """Offer waiting work to every agent of ``pool`` with free capacity."""
+        for agent in pool.idle_agents():
+            self.pull(agent)
+
+    # -- end of run --------------------------------------------------------------
+    def _finalize(self) -> None:
+        end = self.scenario.end_time
+        leave = self.social.leave
+        for q in self.queues:
+            q.settle(end, leave)
+        for c in list(self.active.values()):
+            if c.state == WAITING:
+                self.recorder.spells.append((c.ch, c.queued_at, end))
+            elif c.state == SERVING:
+                pool = c.agent.pool
+                pool.account(c.started, end, pool.share[c.ch])
+            elif c.state != AWAY:
+                continue
+            self.social.record(c, Outcome.OPEN if c.responded else Outcome.WAITING, end)

@@ -1,0 +1,196 @@
+"""The result of one run as plain data, and the flat KPI dictionary.
+
+:class:`RunResult` holds no numpy arrays and no references to the engine; it
+converts to JSON as is. KPI names follow ``<measure>[.<statistic>].<channel|pool>``
+(see the README's KPI table); times are seconds, shares fractions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from carebench.engine.binning import step_area
+from carebench.engine.contact import Outcome
+from carebench.engine.histogram import EDGES, LogHistogram
+from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
+from carebench.util.units import DAY, HOUR
+
+__all__ = ["RunResult", "build_result", "BAND_LABELS"]
+
+BAND_LABELS = ("lt100", "100_1k", "1k_10k", "10k_100k", "100k_plus")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run reports, as plain data."""
+
+    scenario: str
+    fingerprint: str
+    seed: int
+    version: str
+    channels: tuple[str, ...]
+    pools: tuple[str, ...]
+    horizon: float
+    warmup: float
+    end: float
+    kpis: dict[str, float]
+    bin_width: float
+    timeseries: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    frt_histograms: dict[str, dict] = field(default_factory=dict)
+    sla_by_hour: dict[str, list[float]] = field(default_factory=dict)
+    daily: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    probes: list[dict[str, Any]] = field(default_factory=list)
+    """One dict per mystery-shopper probe (keys: :data:`carebench.engine.recorder.PROBE_COLUMNS`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (JSON-ready; NaN stays NaN)."""
+        return asdict(self)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days: float) -> None:
+    n = agg.counts
+    needs = int(n.sum() - n[Outcome.MENTION])
+    abandoned = int(n[Outcome.ABANDONED] + n[Outcome.GAVE_UP])
+    answered = int(n[Outcome.RESOLVED] + n[Outcome.OPEN])
+    out[f"arrived.{name}"] = float(n.sum())
+    out[f"needs_reply.{name}"] = float(needs - n[Outcome.PEER])
+    out[f"mentions.{name}"] = float(n[Outcome.MENTION])
+    out[f"answered.{name}"] = float(answered)
+    out[f"resolved.{name}"] = float(n[Outcome.RESOLVED])
+    out[f"abandoned.{name}"] = float(abandoned)
+    out[f"gave_up.{name}"] = float(n[Outcome.GAVE_UP])
+    out[f"waiting.{name}"] = float(n[Outcome.WAITING])
+    out[f"peer.{name}"] = float(n[Outcome.PEER])
+    out[f"sla.{name}"] = _ratio(agg.sla_met, agg.sla_total)
+    out[f"within_1h.{name}"] = _ratio(*agg.within[HOUR])
+    out[f"within_24h.{name}"] = _ratio(*agg.within[DAY])
+    out[f"abandon.{name}"] = _ratio(abandoned, needs - n[Outcome.PEER])
+    for stat, value in _quantiles(agg.frt).items():
+        out[f"frt.{stat}.{name}"] = value
+    out[f"ttr.mean.{name}"] = agg.ttr.mean
+    out[f"ttr.p90.{name}"] = agg.ttr.quantile(0.9)
+    out[f"exposure.{name}"] = agg.exposure
+    out[f"churn.expected.{name}"] = agg.churn
+    out[f"churn.rate.{name}"] = _ratio(agg.churn, needs)
+    out[f"opened_per_day.{name}"] = _ratio(float(needs), days)
+    out[f"resolved_per_day.{name}"] = _ratio(float(n[Outcome.RESOLVED]), days)
+
+
+def _quantiles(h: LogHistogram) -> dict[str, float]:
+    return {"mean": h.mean, "p50": h.quantile(0.5), "p90": h.quantile(0.9), "p99": h.quantile(0.99)}
+
+
+def _merged(aggs: list[ChannelAggregate]) -> ChannelAggregate:
+    total = ChannelAggregate(len(aggs[0].opened))
+    for a in aggs:
+        total.counts += a.counts
+        total.sla_met += a.sla_met
+        total.sla_total += a.sla_total
+        for k in total.within:
+            total.within[k][0] += a.within[k][0]
+            total.within[k][1] += a.within[k][1]
+        total.frt.merge(a.frt)
+        total.ttr.merge(a.ttr)
+        total.exposure_hist.merge(a.exposure_hist)
+        total.opened += a.opened
+        total.resolved += a.resolved
+        for attr in ("exposure", "churn", "bumps", "deflections", "bot_replies", "retries", "viral"):
+            setattr(total, attr, getattr(total, attr) + getattr(a, attr))
+    return total
+
+
+def top_share(h: LogHistogram, share: float = 0.01) -> float:
+    """Share of the histogram's total carried by its largest ``share`` of values."""
+    if not h.n or h.total <= 0:
+        return math.nan
+    mids = np.sqrt(EDGES[:-1] * EDGES[1:])
+    want = share * h.n
+    taken, mass = 0.0, 0.0
+    for i in range(h.counts.size - 1, -1, -1):
+        c = h.counts[i]
+        if not c:
+            continue
+        use = min(c, want - taken)
+        mass += use * mids[i]
+        taken += use
+        if taken >= want:
+            break
+    approx_total = float((h.counts * mids).sum())
+    return min(1.0, mass / approx_total) if approx_total else math.nan
+
+
+def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict, busy: dict) -> RunResult:
+    """Fold a finished recorder into a :class:`RunResult`."""
+    sc = engine.scenario
+    kpis: dict[str, float] = {}
+    days = max(sc.horizon - sc.warmup, 1.0) / DAY
+    for name, agg in zip(rec.channels, rec.agg):
+        _channel_kpis(name, agg, kpis, days)
+    total = _merged(rec.agg)
+    _channel_kpis("all", total, kpis, days)
+    kpis["exposure.total"] = total.exposure
+    kpis["exposure.top1_share"] = top_share(total.exposure_hist)
+    kpis["churn.expected"] = total.churn
+    kpis["revenue_at_risk"] = total.churn * sc.customers.value
+    kpis["bumps.total"] = float(total.bumps)
+    kpis["deflections.total"] = float(total.deflections)
+    for to, name in [*enumerate(rec.channels), (TO_LINK, "link")]:
+        kpis[f"deflections.to.{name}"] = float(sum(a.deflected_to.get(to, 0) for a in rec.agg))
+    kpis["peer_answers.total"] = float(total.counts[Outcome.PEER])
+    kpis["bot_replies.total"] = float(total.bot_replies)
+    kpis["retries.total"] = float(total.retries)
+    kpis["viral.total"] = float(total.viral)
+    for label, h in zip(BAND_LABELS, rec.band_frt):
+        kpis[f"frt_band.p50.{label}"] = h.quantile(0.5)
+        kpis[f"frt_band.p90.{label}"] = h.quantile(0.9)
+        kpis[f"frt_band.n.{label}"] = float(h.n)
+    timeseries = _timeseries(rec, engine, presence, busy, kpis)
+    return RunResult(
+        scenario=sc.name, fingerprint=sc.fingerprint(), seed=seed, version=version,
+        channels=tuple(rec.channels), pools=tuple(rec.pools), horizon=sc.horizon, warmup=sc.warmup,
+        end=sc.end_time, kpis=kpis, bin_width=rec.width, timeseries=timeseries,
+        frt_histograms={n: a.frt.to_dict() for n, a in zip(rec.channels, rec.agg)},
+        sla_by_hour={n: [_ratio(m, t) for m, t in zip(*a.sla_by_hour.tolist())] for n, a in zip(rec.channels, rec.agg)},
+        daily={n: {"opened": a.opened.tolist(), "resolved": a.resolved.tolist()} for n, a in zip(rec.channels, rec.agg)},
+        probes=[dict(zip(PROBE_COLUMNS, p)) for p in rec.probes],
+    )
+
+
+def _timeseries(rec: Recorder, engine, presence: dict, busy: dict, kpis: dict[str, float]) -> dict:
+    sc, width, nbins = engine.scenario, rec.width, rec.nbins
+    ts: dict[str, dict[str, list[float]]] = {"time": {"start": (np.arange(nbins) * width).tolist()}}
+    for key in ("arrivals", "first_responses"):
+        ts[key] = {n: rec.ts[key][i].tolist() for i, n in enumerate(rec.channels)}
+    ts["queue"] = {n: (rec.ts["queue"][i] / width).tolist() for i, n in enumerate(rec.channels)}
+    ts["exposure"] = {n: rec.ts["exposure"][i].tolist() for i, n in enumerate(rec.channels)}
+    ts["on_duty"] = {}
+    hours_total, cost_total = 0.0, 0.0
+    for i, name in enumerate(rec.pools):
+        area = step_area(presence[name], sc.end_time, nbins, width)
+        ts["on_duty"][name] = (area / width).tolist()
+        on_after = _after(presence[name], sc.warmup, sc.end_time)
+        kpis[f"utilisation.{name}"] = _ratio(busy[name], on_after)
+        kpis[f"agent_hours.{name}"] = on_after / HOUR
+        hours_total += on_after / HOUR
+        cost_total += on_after / HOUR * sc.pools[name].cost_per_hour
+    kpis["agent_hours.total"] = hours_total
+    kpis["cost.total"] = cost_total
+    return ts
+
+
+def _after(steps: list[tuple[float, int]], start: float, end: float) -> float:
+    """Integral of a step function over ``[start, end)``."""
+    total = 0.0
+    for (t, level), nxt in zip(steps, [s[0] for s in steps[1:]] + [end]):
+        lo, hi = max(t, start), min(nxt, end)
+        if hi > lo:
+            total += level * (hi - lo)
+    return total

@@ -1,0 +1,1 @@
+"""The CI gate: threshold rules judged on confidence intervals, regressions against a baseline, JUnit XML."""

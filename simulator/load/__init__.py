@@ -1,0 +1,1 @@
+"""Reading scenario files: safe YAML, overrides, and one-line validation errors."""

@@ -1,0 +1,1 @@
+"""Load tests: breaking points on a load multiplier and the cheapest compliant staffing."""

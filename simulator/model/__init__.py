@@ -1,0 +1,1 @@
+"""The scenario model: typed, frozen descriptions of channels, pools, behaviours, distributions and calendars."""

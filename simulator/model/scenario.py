@@ -1,0 +1,320 @@
+"""The typed, immutable scenario: channels, arrivals, incidents, customers, pools, policies.
+
+A scenario file is validated once, here, into frozen pydantic models with
+``extra="forbid"``, so a misspelt key is an error rather than a silent
+default. Durations are written with units (``'1h'``) and held as seconds;
+clock times (``'09:00'``) as seconds after midnight. The loader
+(:mod:`carebench.load.loader`) turns validation errors into one line per problem
+that names the file, the dotted place and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.functional_serializers import PlainSerializer
+from pydantic.functional_validators import BeforeValidator
+
+from carebench.model.behaviour import Behaviour, ContactMix, UrgencyMix
+from carebench.model.calendar import WeeklyWindows, daily_spans, parse_windows
+from carebench.model.distributions import CountDist, Duration, NonNegative, TimeDist
+from carebench.model.shapes import LoadShapeSpec
+from carebench.util.units import DAY, parse_clock
+
+__all__ = [
+    "Arrivals",
+    "Channel",
+    "Incident",
+    "Injection",
+    "Customers",
+    "Break",
+    "Shift",
+    "Pool",
+    "Policies",
+    "Report",
+    "Scenario",
+]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Model(BaseModel):
+    """Base of every scenario block: frozen, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _windows(value: object) -> WeeklyWindows:
+    return value if isinstance(value, WeeklyWindows) else parse_windows(value)  # type: ignore[arg-type]
+
+
+Windows = Annotated[WeeklyWindows, BeforeValidator(_windows), PlainSerializer(lambda w: w.text)]
+def _clock_text(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
+
+
+Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(_clock_text, when_used="json")]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _check_name(name: str, what: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(
+            f"expected a {what} name of lower-case letters, digits and '_' "
+            f"starting with a letter, got {name!r}"
+        )
+    return name
+
+
+class Arrivals(Model):
+    """A channel's arrival rate: ``per_hour`` when both profile values are 1.
+
+    The rate at time t is ``per_hour × hourly_profile[hour] × weekly_profile[weekday]``
+    times any incident and load-shape multipliers in force.
+    """
+
+    per_hour: NonNegative
+    hourly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 24, min_length=24, max_length=24)
+    weekly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 7, min_length=7, max_length=7)
+
+
+class Channel(Model):
+    """One contact channel: public (Twitter, Facebook) or private (phone, chat, email).
+
+    ``first_response`` says when the SLA clock stops: at ``pickup`` for
+    synchronous channels (a call or chat is answered when an agent connects),
+    at ``reply`` for asynchronous ones (a tweet or email is answered when the
+    agent's reply is sent, at the end of handling).
+    """
+
+    public: bool
+    sla: Duration = Field(gt=0)
+    sla_goal: Share = 0.8
+    handle_time: TimeDist
+    concurrency: int = Field(default=1, ge=1, le=50)
+    first_response: Literal["pickup", "reply"] = "reply"
+    patience: TimeDist | None = None
+    support_hours: Windows = "24/7"  # type: ignore[assignment]
+    arrivals: Arrivals
+    contacts: ContactMix = ContactMix()
+    urgency: UrgencyMix = UrgencyMix()
+
+
+class Incident(Model):
+    """A scheduled event that multiplies some channels' arrival rate over a window."""
+
+    name: str = "incident"
+    channels: tuple[str, ...] = Field(min_length=1)
+    day: int = Field(ge=1)
+    start: Clock
+    duration: Duration = Field(gt=0)
+    multiplier: NonNegative
+
+    @property
+    def start_time(self) -> float:
+        """Absolute start in seconds (day 1 starts at 0)."""
+        return (self.day - 1) * DAY + self.start
+
+    @property
+    def end_time(self) -> float:
+        """Absolute end in seconds."""
+        return self.start_time + self.duration
+
+
+_DEFAULT_FOLLOWERS = {"dist": "lognormal", "mean": 1100, "cv": 7.3}
+
+
+class Customers(Model):
+    """Who contacts the brand: a heavy-tailed follower count and a value at risk.
+
+    The default follower distribution is a lognormal with median about 150 and
+    sigma 2 (mean 1,100, cv 7.3): most customers have tens to hundreds of
+    followers, about 2 % exceed 7,500 and about 1 in 2,500 exceeds 100,000.
+    """
+
+    followers: CountDist = Field(default_factory=lambda: _DEFAULT_FOLLOWERS)  # type: ignore[arg-type]
+    value: NonNegative = 0.0
+
+
+class Injection(Model):
+    """One given contact at a given time (e.g. a 100,000-follower customer's complaint).
+
+    It arrives at ``at`` (from the run start) on ``channel`` as an ordinary
+    contact with these followers, kind and urgency; its handle time and the
+    rest are drawn from streams of their own, so the background traffic is
+    unchanged. It counts in the KPIs like any contact.
+    """
+
+    channel: str
+    at: Duration
+    followers: NonNegative = 0.0
+    kind: Literal["complaint", "question"] = "complaint"
+    urgency: Literal["normal", "high", "crisis"] = "normal"
+
+
+class Break(Model):
+    """``agents`` of a shift off duty for ``duration`` from ``start`` (a clock time) every shift day.
+
+    A staggered lunch is several breaks: ``[{start: "12:00", duration: 30m,
+    agents: 2}, {start: "12:30", duration: 30m, agents: 2}]``.
+    """
+
+    start: Clock
+    duration: Duration = Field(gt=0, lt=DAY)
+    agents: int = Field(ge=1)
+
+
+class Shift(Model):
+    """A weekly window when ``agents`` of a pool are on duty (default: the pool's size).
+
+    ``breaks`` take some of them off duty each day the shift runs; a break
+    must lie inside every window of ``hours``.
+    """
+
+    hours: Windows
+    agents: int | None = Field(default=None, ge=0)
+    breaks: tuple[Break, ...] = ()
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> Shift:
+        for i, brk in enumerate(self.breaks):
+            try:
+                daily_spans(self.hours, brk.start, brk.duration)
+            except ValueError as exc:
+                raise ValueError(
+                    f"breaks.{i}: expected the break at {_clock_text(brk.start)} inside every window of "
+                    f"{self.hours.text!r}, got {exc}"
+                ) from None
+        return self
+
+    def on_break(self, clock: float) -> int:
+        """Agents of this shift on break at ``clock`` (seconds after midnight)."""
+        return sum(b.agents for b in self.breaks if (clock - b.start) % DAY < b.duration)
+
+
+class Pool(Model):
+    """A group of agents skilled for some channels, on duty during its shifts."""
+
+    agents: int = Field(ge=0, le=100_000)
+    channels: tuple[str, ...] = Field(min_length=1)
+    shifts: tuple[Shift, ...] = (Shift(hours="24/7"),)  # type: ignore[arg-type]
+    cost_per_hour: NonNegative = 0.0
+    prefer: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _prefer_within_skills(self) -> Pool:
+        unknown = [c for c in self.prefer if c not in self.channels]
+        if unknown:
+            raise ValueError(f"prefer lists {unknown[0]!r}, expected one of the pool's channels {list(self.channels)}")
+        return self
+
+    @model_validator(mode="after")
+    def _breaks_within_shift(self) -> Pool:
+        for i, shift in enumerate(self.shifts):
+            on_shift = self.agents_on_shift(shift)
+            for brk in shift.breaks:
+                off = shift.on_break(brk.start)
+                if off > on_shift:
+                    raise ValueError(
+                        f"shifts.{i}.breaks: expected at most the shift's {on_shift} agents on break "
+                        f"at {_clock_text(brk.start)}, got {off}"
+                    )
+        return self
+
+    def agents_on_shift(self, shift: Shift) -> int:
+        """Agents on duty during ``shift``."""
+        return self.agents if shift.agents is None else shift.agents
+
+
+class Policies(Model):
+    """The priority and staffing policy by registered name, with parameters per policy name."""
+
+    priority: str = "fifo"
+    staffing: str = "fixed_roster"
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Report(Model):
+    """How results are binned over time."""
+
+    bin: Duration = Field(default="15m", gt=0)
+
+
+class Scenario(Model):
+    """A whole scenario; see the README's "Scenario files" section for every field."""
+
+    name: str
+    description: str = ""
+    horizon: Duration = Field(gt=0)
+    warmup: Duration = 0.0
+    drain: Duration = 0.0
+    seed: int = Field(default=0, ge=0)
+    replications: int = Field(default=1, ge=1, le=10_000)
+    channels: dict[str, Channel] = Field(min_length=1)
+    incidents: tuple[Incident, ...] = ()
+    customers: Customers = Customers()
+    pools: dict[str, Pool] = Field(default_factory=dict)
+    policies: Policies = Policies()
+    behaviour: Behaviour = Behaviour()
+    thresholds: tuple[str, ...] = ()
+    load: tuple[LoadShapeSpec, ...] = ()
+    inject: tuple[Injection, ...] = ()
+    report: Report = Report()
+
+    @field_validator("channels", "pools")
+    @classmethod
+    def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            _check_name(name, "channel or pool")
+        return value
+
+    def reference_problems(self):
+        """Yield one line per field that refers to something the scenario lacks (checked by the loader)."""
+        known = set(self.channels)
+        if self.warmup >= self.horizon:
+            yield "warmup: expected less than the horizon"
+        for name, pool in self.pools.items():
+            for ch in pool.channels:
+                if ch not in known:
+                    yield f"pools.{name}.channels: unknown channel {ch!r}, expected one of {sorted(known)}"
+        for i, inc in enumerate(self.incidents):
+            for ch in inc.channels:
+                if ch not in known and ch != "all":
+                    yield f"incidents.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)} or 'all'"
+        for i, inj in enumerate(self.inject):
+            if inj.channel not in known:
+                yield f"inject.{i}.channel: unknown channel {inj.channel!r}, expected one of {sorted(known)}"
+            if inj.at >= self.horizon:
+                yield f"inject.{i}.at: expected a time before the horizon ({self.horizon:.0f}s)"
+        for i, shape in enumerate(self.load):
+            for ch in shape.channels:
+                if ch not in known:
+                    yield f"load.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)}"
+        yield from self.behaviour.reference_problems(self.channels)
+
+    @property
+    def end_time(self) -> float:
+        """When the run stops: the horizon plus the drain period."""
+        return self.horizon + self.drain
+
+    def incident_channels(self, incident: Incident) -> tuple[str, ...]:
+        """The channels an incident applies to (``'all'`` expanded)."""
+        return tuple(self.channels) if "all" in incident.channels else incident.channels
+
+    def as_data(self) -> dict[str, Any]:
+        """The scenario as plain data in the file's own spelling (``from`` of a load shape, not ``from_``).
+
+        ``scenario_from_data(sc.as_data()) == sc``; written as YAML it is a
+        runnable scenario file with every default filled in.
+        """
+        return self.model_dump(mode="json", by_alias=True)
+
+    def fingerprint(self) -> str:
+        """A short stable hash of everything that affects results (not the name or description)."""
+        data = self.model_dump(mode="json", exclude={"name", "description", "replications", "thresholds"})
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]

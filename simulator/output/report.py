@@ -1,0 +1,71 @@
+"""Plain-text summaries of results for the terminal (the CLI prints them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from carebench.engine.results import RunResult
+from carebench.util.units import format_duration
+
+__all__ = ["table", "run_summary", "fmt_share", "fmt_time", "fmt_number"]
+
+
+def fmt_share(x: float) -> str:
+    """``0.9123 -> '91.2%'``; undefined → ``'-'``."""
+    return "-" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def fmt_time(x: float) -> str:
+    """Seconds as a short duration; undefined → ``'-'``."""
+    return "-" if x is None or not math.isfinite(x) else format_duration(x)
+
+
+def fmt_number(x: float) -> str:
+    """Counts and amounts with thousands separators and sensible precision."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    if abs(x) >= 100 or x == int(x):
+        return f"{x:,.0f}"
+    return f"{x:,.2f}"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Align columns: the first left, the rest right."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    def line(r):
+        cells = (str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "  ".join(cells).rstrip()
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
+    """The table ``carebench run`` prints: channels, pools and the three outcome measures."""
+    k = result.kpis
+    rows = []
+    for ch in (*result.channels, "all"):
+        rows.append([
+            ch, fmt_number(k[f"arrived.{ch}"]), fmt_number(k[f"answered.{ch}"]),
+            fmt_number(k[f"abandoned.{ch}"]), fmt_number(k[f"waiting.{ch}"]),
+            fmt_time(sla[ch]) if ch in sla else "", fmt_share(k[f"sla.{ch}"]),
+            fmt_time(k[f"frt.p50.{ch}"]), fmt_time(k[f"frt.p90.{ch}"]),
+            fmt_share(k[f"within_1h.{ch}"]), fmt_share(k[f"within_24h.{ch}"]),
+        ])
+    out = [f"{result.scenario} (seed {result.seed}, {fmt_time(result.horizon)} simulated, "
+           f"warm-up {fmt_time(result.warmup)})", ""]
+    out += table(["channel", "arrived", "answered", "abandoned", "waiting", "target", "SLA",
+                  "FRT p50", "FRT p90", "<=1h", "<=24h"], rows)
+    pools = [[p, fmt_share(k[f"utilisation.{p}"]), fmt_number(k[f"agent_hours.{p}"])] for p in result.pools]
+    if pools:
+        out += ["", *table(["pool", "utilisation", "agent-hours"], pools)]
+    out += [
+        "",
+        f"exposure: {fmt_number(k['exposure.total'])} follower-hours "
+        f"(top 1% of complainers: {fmt_share(k['exposure.top1_share'])})",
+        f"churn risk: {fmt_number(k['churn.expected'])} expected churners"
+        + (f", revenue at risk {fmt_number(k['revenue_at_risk'])}" if k["revenue_at_risk"] else ""),
+        f"time to resolution: mean {fmt_time(k['ttr.mean.all'])}, p90 {fmt_time(k['ttr.p90.all'])}; "
+        f"bumps {fmt_number(k['bumps.total'])}, deflections {fmt_number(k['deflections.total'])}, "
+        f"peer answers {fmt_number(k['peer_answers.total'])}",
+    ]
+    return out

@@ -1,0 +1,1 @@
+"""One run and many: simulate, tasks, executors, the finished-task store, replications, comparisons and sweeps."""

@@ -1,0 +1,91 @@
+"""Side-by-side comparison of scenario variants run on common random numbers.
+
+For each chosen KPI every variant gets its mean and confidence interval, and
+every variant after the first (the reference) gets its paired difference from
+the reference (:func:`carebench.stats.intervals.paired_difference`): replication ``i``
+of both ran on the same seed, so the difference of the pair removes most of
+the noise they share. A difference is *significant* when its interval
+excludes zero; it is *better* or *worse* by the KPI's direction
+(:func:`carebench.stats.intervals.kpi_direction`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from carebench.runs.replicate import Replications
+from carebench.stats.intervals import Difference, Estimate, kpi_direction, mean_ci, paired_difference, unknown_kpi
+
+__all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis"]
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    """One KPI across variants: estimates, and differences from the first variant.
+
+    ``differences[0]`` is None (the reference compared with itself);
+    ``differences[i]`` is variant ``i`` minus the reference, paired by seed.
+    """
+
+    kpi: str
+    direction: int
+    estimates: tuple[Estimate, ...]
+    differences: tuple[Difference | None, ...]
+
+    def verdict(self, i: int) -> str:
+        """``'reference'``, ``'better'``, ``'worse'``, ``'different'`` (a neutral KPI) or ``'same'``.
+
+        ``'same'`` means no significant difference at the interval's confidence.
+        """
+        diff = self.differences[i]
+        if diff is None:
+            return "reference"
+        if not diff.significant or math.isnan(diff.mean):
+            return "same"
+        if self.direction == 0:
+            return "different"
+        return "better" if diff.mean * self.direction > 0 else "worse"
+
+
+def default_kpis(channels: Iterable[str]) -> list[str]:
+    """The KPIs a comparison shows unless told otherwise.
+
+    SLA attainment and 90th-percentile first-response time per channel, then
+    exposure, expected churners, agent-hours and staff cost.
+    """
+    names = list(channels)
+    return ([f"sla.{c}" for c in names] + [f"frt.p90.{c}" for c in names]
+            + ["exposure.total", "churn.expected", "agent_hours.total", "cost.total"])
+
+
+def check_kpis(kpis: Sequence[str], available: Iterable[str], place: str = "--kpi") -> list[str]:
+    """Return ``kpis`` if every name is among ``available``; else a ``UserError`` with close names."""
+    known = list(available)
+    for name in kpis:
+        if name not in known:
+            raise unknown_kpi(name, known, place=place)
+    return list(dict.fromkeys(kpis))
+
+
+def compare(variants: Sequence[Replications], kpis: Sequence[str],
+            confidence: float = 0.95) -> list[KpiComparison]:
+    """Compare ``variants`` (the first is the reference) on ``kpis``.
+
+    Every variant must have run on the same seeds in the same order (as
+    :func:`carebench.runs.replicate.run_replications` does); a KPI name that no
+    replication reports raises ``UserError``.
+    """
+    reference = variants[0]
+    for other in variants[1:]:
+        if other.seeds != reference.seeds:
+            raise ValueError(f"variant {other.name!r} ran on other seeds than {reference.name!r}")
+    check_kpis(kpis, reference.kpis[0] if reference.kpis else ())
+    out = []
+    for kpi in kpis:
+        base = reference.values(kpi)
+        estimates = tuple(mean_ci(v.values(kpi), confidence) for v in variants)
+        diffs = (None, *(paired_difference(base, v.values(kpi), confidence) for v in variants[1:]))
+        out.append(KpiComparison(kpi, kpi_direction(kpi), estimates, diffs))
+    return out

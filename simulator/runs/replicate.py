@@ -1,0 +1,179 @@
+"""Replications of scenario variants on common random numbers, and sequential stopping.
+
+One run is one sample of a random process. Here a variant is run over
+independent replications (seeds spawned from the scenario seed, see
+:func:`carebench.engine.streams.replication_seeds`), every KPI is summarised as a
+mean with a Student-t confidence interval (:func:`carebench.stats.intervals.summarise`),
+and replication ``i`` of every variant uses the same seed, so variants are
+compared through paired differences.
+
+Tasks go to an :class:`~carebench.runs.executors.Executor`; with a
+:class:`~carebench.runs.store.TaskStore` every finished task is kept on disk
+and reused, so an interrupted command resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from carebench.util.errors import UserError
+from carebench.runs.executors import Executor
+from carebench.stats.intervals import Estimate, needs_more, replications_needed, summarise
+from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
+from carebench.runs.store import MemoryStore, TaskStore
+
+__all__ = [
+    "Replications",
+    "METHOD",
+    "execute",
+    "run_replications",
+    "run_until_precise",
+    "parse_precision",
+]
+
+METHOD = "independent replications (Student-t interval over the replications)"
+"""How intervals are computed, as the output states it."""
+
+Progress = Callable[[TaskResult, bool], None]
+"""Called with each result and whether it came from the task store (resumed)."""
+
+
+@dataclass(frozen=True)
+class Replications:
+    """The replications of one variant: per-replication KPIs, seeds and FRT histograms.
+
+    ``kpis[i]`` came from seed ``seeds[i]``; ``histograms[i]`` (empty unless
+    asked for) maps channel names to first-response-time histogram data.
+    """
+
+    variant: Variant
+    seeds: tuple[int, ...]
+    kpis: tuple[dict[str, float], ...]
+    histograms: tuple[dict[str, dict], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The variant's name."""
+        return self.variant.name
+
+    @property
+    def n(self) -> int:
+        """The number of replications."""
+        return len(self.kpis)
+
+    def values(self, kpi: str) -> np.ndarray:
+        """KPI ``kpi`` in every replication, in seed order (NaN where undefined)."""
+        return np.array([k.get(kpi, math.nan) for k in self.kpis], dtype=float)
+
+    def summary(self, confidence: float = 0.95) -> dict[str, Estimate]:
+        """Every KPI's mean and confidence interval over the replications."""
+        return summarise(self.kpis, confidence)
+
+
+def execute(tasks: Sequence[Task], executor: Executor, store: TaskStore | MemoryStore | None = None,
+            progress: Progress | None = None) -> list[TaskResult]:
+    """Run ``tasks`` (reusing any the store already holds); return results in task order.
+
+    Each result is kept in the store as soon as it arrives, so an interruption
+    loses at most the tasks that were running.
+    """
+    found: dict[str, TaskResult] = {}
+    todo = []
+    for task in tasks:
+        kept = store.load(task) if store is not None else None
+        if kept is None:
+            todo.append(task)
+        else:
+            found[task.key] = kept
+            if progress:
+                progress(kept, True)
+    for result in executor.run(todo):
+        if store is not None:
+            store.save(result)
+        found[result.key] = result
+        if progress:
+            progress(result, False)
+    return [found[t.key] for t in tasks]
+
+
+def _group(variants: Sequence[Variant], results: Sequence[TaskResult]) -> list[Replications]:
+    by_variant: list[list[TaskResult]] = [[] for _ in variants]
+    for r in results:
+        by_variant[r.index].append(r)
+    out = []
+    for variant, rs in zip(variants, by_variant):
+        rs.sort(key=lambda r: r.replication)
+        out.append(Replications(variant, tuple(r.seed for r in rs), tuple(r.kpis for r in rs),
+                                tuple(r.frt_histograms for r in rs)))
+    return out
+
+
+def run_replications(variants: Sequence[Variant], replications: int, executor: Executor, *,
+                     base_seed: int | None = None, seeds: Sequence[int] | None = None,
+                     store: TaskStore | MemoryStore | None = None, progress: Progress | None = None,
+                     histograms: bool = False, allow_import: bool = False) -> list[Replications]:
+    """Run ``replications`` of every variant on common random numbers; one result per variant.
+
+    Seeds come from ``base_seed`` (default: the first variant's scenario seed)
+    unless explicit ``seeds`` are given (e.g. a baseline's).
+    """
+    if not variants:
+        raise UserError("replications: expected at least one scenario variant")
+    if replications < 1:
+        raise UserError(f"--replications {replications}: expected 1 or more")
+    if seeds is not None and len(seeds) < replications:
+        raise UserError(f"replications: {replications} asked for but only {len(seeds)} seeds given")
+    base = variants[0].scenario.seed if base_seed is None else int(base_seed)
+    tasks = plan_tasks(variants, range(replications), base, seeds=seeds, histograms=histograms,
+                       allow_import=allow_import)
+    return _group(variants, execute(tasks, executor, store, progress))
+
+
+def run_until_precise(variant: Variant, precision: Mapping[str, float], executor: Executor, *,
+                      start: int, cap: int, base_seed: int | None = None,
+                      store: TaskStore | MemoryStore | None = None, progress: Progress | None = None,
+                      allow_import: bool = False) -> tuple[Replications, bool]:
+    """Add replications until every KPI in ``precision`` meets its relative half-width target.
+
+    ``precision`` maps KPI names to *relative* half-widths, as in
+    :func:`carebench.stats.intervals.precision_met` (0.02: the interval is within 2 % of
+    the mean on either side). Starts with ``start`` replications (at least 2),
+    then asks :func:`carebench.stats.intervals.replications_needed` how many in total the
+    current spread suggests, until the targets are met or ``cap`` replications
+    have run. Returns the replications and whether every target was met.
+    """
+    if cap < 2:
+        raise UserError(f"--max-replications {cap}: expected 2 or more")
+    base = variant.scenario.seed if base_seed is None else int(base_seed)
+    done: list[TaskResult] = []
+    total = min(max(start, 2), cap)
+    while True:
+        tasks = plan_tasks([variant], range(len(done), total), base, allow_import=allow_import)
+        done += execute(tasks, executor, store, progress)
+        (reps,) = _group([variant], done)
+        estimates = reps.summary()
+        if not needs_more(estimates, precision):
+            return reps, True
+        if total >= cap:
+            return reps, False
+        total = replications_needed(estimates, precision, done=total, cap=cap)
+
+
+def parse_precision(text: str) -> tuple[str, float]:
+    """Parse ``'sla.twitter=0.02'`` (or ``=2%``) into a KPI name and a relative half-width."""
+    name, sep, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        value = math.nan
+    if not sep or not name or not (math.isfinite(value) and value > 0):
+        raise UserError(
+            f"--precision {text!r}: expected KPI=TARGET, a relative half-width such as "
+            "'sla.twitter=0.02' or 'frt.p90.email=5%'"
+        )
+    return name, value

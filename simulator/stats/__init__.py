@@ -1,0 +1,1 @@
+"""Statistics over replications: confidence intervals, paired differences and sequential stopping."""

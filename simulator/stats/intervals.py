@@ -1,0 +1,335 @@
+"""Replication statistics: confidence intervals, paired differences, stopping rules.
+
+One simulation run gives a flat dict of KPIs. Replications of a run use
+independent seeds, so each KPI is a sample of independent values and a
+Student-t interval over the replications is valid. Variants compared on
+common random numbers (replication i of every variant uses the same seed) are
+compared through their paired differences, which cancel most of the noise the
+variants share.
+
+Everything here is a pure function of its arguments. A value of NaN means "this
+KPI is undefined in this replication" (``frt.p90.email`` when no email
+arrived) and is dropped, so ``n`` counts the replications that define it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without scipy.stats' import cost
+
+from carebench.util.errors import UserError
+
+__all__ = [
+    "Estimate",
+    "Difference",
+    "mean_ci",
+    "paired_difference",
+    "welch_difference",
+    "summarise",
+    "precision_met",
+    "needs_more",
+    "replications_needed",
+    "batch_means",
+    "kpi_direction",
+    "unknown_kpi",
+]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A KPI's mean over replications with its two-sided Student-t confidence interval.
+
+    ``half_width`` is in the KPI's own unit; ``low``/``high`` are
+    ``mean -/+ half_width``; ``n`` counts the values used (NaN dropped);
+    ``std`` is the sample standard deviation (``ddof=1``) of those values.
+    With ``n == 1`` the spread is unknown: ``std`` is NaN, ``half_width`` is
+    ``inf`` and the interval is ``(-inf, inf)``. With ``n == 0`` every float
+    field is NaN.
+    """
+
+    mean: float
+    half_width: float
+    low: float
+    high: float
+    n: int
+    std: float
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The mean of ``b - a`` with its confidence interval and a two-sided t-test.
+
+    ``significant`` is true when the interval excludes 0; ``p_value`` is the
+    two-sided p-value of the t-test of ``mean == 0`` (NaN when ``n < 2``, 1.0
+    for a difference that is exactly zero in every pair, 0.0 for one that is
+    the same non-zero constant in every pair).
+    """
+
+    mean: float
+    half_width: float
+    low: float
+    high: float
+    n: int
+    p_value: float
+    significant: bool
+    confidence: float = 0.95
+
+
+def _check_confidence(confidence: float) -> float:
+    if not (isinstance(confidence, (int, float)) and 0.0 < confidence < 1.0):
+        raise UserError(f"confidence {confidence!r}: expected a number between 0 and 1, e.g. 0.95")
+    return float(confidence)
+
+
+def _t_quantile(confidence: float, df: float) -> float:
+    return float(stdtrit(df, 0.5 + confidence / 2.0))
+
+
+def _defined(values: Iterable[float] | np.ndarray) -> np.ndarray:
+    x = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float)
+    defined: np.ndarray = x.ravel()[~np.isnan(x.ravel())]
+    return defined
+
+
+def mean_ci(values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> Estimate:
+    """Return the mean of ``values`` with a two-sided Student-t confidence interval.
+
+    ``half_width = t(1 - (1 - confidence)/2, n - 1) * s / sqrt(n)`` with ``s``
+    the sample standard deviation. NaN values are dropped first. A single value
+    gives ``half_width = inf`` (one replication says nothing about spread);
+    identical values give ``half_width = 0`` and their exact common value as
+    the mean.
+    """
+    confidence = _check_confidence(confidence)
+    x = _defined(values)
+    n = int(x.size)
+    if n == 0:
+        nan = math.nan
+        return Estimate(nan, nan, nan, nan, 0, nan, confidence)
+    if np.all(x == x[0]):
+        mean, std = float(x[0]), (0.0 if n > 1 else math.nan)
+    else:
+        mean, std = float(x.mean()), float(x.std(ddof=1))
+    if n == 1:
+        return Estimate(mean, math.inf, -math.inf, math.inf, 1, math.nan, confidence)
+    half = _t_quantile(confidence, n - 1) * std / math.sqrt(n) if std > 0 else 0.0
+    return Estimate(mean, half, mean - half, mean + half, n, std, confidence)
+
+
+def _two_sided_p(mean: float, se: float, df: float) -> float:
+    if not (df >= 1) or math.isnan(mean):
+        return math.nan
+    if se == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    return float(2.0 * stdtr(df, -abs(mean / se)))
+
+
+def _difference(est: Estimate, p_value: float) -> Difference:
+    significant = bool(est.low > 0.0 or est.high < 0.0)
+    return Difference(
+        est.mean, est.half_width, est.low, est.high, est.n, p_value, significant, est.confidence
+    )
+
+
+def paired_difference(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = 0.95
+) -> Difference:
+    """Return ``b - a`` paired by replication (common random numbers) with a paired t-test.
+
+    ``a[i]`` and ``b[i]`` must come from the same seed. A pair where either side
+    is NaN is dropped. Identical inputs give an exact zero difference,
+    ``half_width == 0`` and ``significant == False``. Raises ``UserError`` when
+    the two sides hold different numbers of replications.
+    """
+    x = np.asarray(a, dtype=float).ravel()
+    y = np.asarray(b, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise UserError(
+            f"paired difference: {x.size} replications against {y.size}; "
+            "pairing needs the same seeds on both sides"
+        )
+    keep = ~(np.isnan(x) | np.isnan(y))
+    est = mean_ci(y[keep] - x[keep], confidence)
+    se = est.std / math.sqrt(est.n) if est.n >= 2 else math.nan
+    return _difference(est, _two_sided_p(est.mean, se, est.n - 1))
+
+
+def welch_difference(a: Estimate, b: Estimate, confidence: float = 0.95) -> Difference:
+    """Return ``b - a`` for two independent summaries with Welch's unequal-variance t-test.
+
+    For baselines stored only as summaries (mean, std, n) where pairing by
+    seed is impossible. Degrees of freedom follow Welch-Satterthwaite. With
+    fewer than two values on either side the interval is ``(-inf, inf)``.
+    """
+    confidence = _check_confidence(confidence)
+    mean = b.mean - a.mean
+    if a.n < 2 or b.n < 2 or math.isnan(mean):
+        est = Estimate(mean, math.inf, -math.inf, math.inf, min(a.n, b.n), math.nan, confidence)
+        return _difference(est, math.nan)
+    va, vb = a.std**2 / a.n, b.std**2 / b.n
+    se = math.sqrt(va + vb)
+    if se == 0.0:
+        half, df = 0.0, float(a.n + b.n - 2)
+    else:
+        df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
+        half = _t_quantile(confidence, df) * se
+    est = Estimate(mean, half, mean - half, mean + half, min(a.n, b.n), se, confidence)
+    return _difference(est, _two_sided_p(mean, se, df))
+
+
+def summarise(
+    replications: Sequence[Mapping[str, float]], confidence: float = 0.95
+) -> dict[str, Estimate]:
+    """Return an ``Estimate`` for every KPI named in any replication, in first-seen order.
+
+    A KPI absent from a replication counts as undefined there (like NaN).
+    """
+    names = list(dict.fromkeys(name for rep in replications for name in rep))
+    return {
+        name: mean_ci([rep.get(name, math.nan) for rep in replications], confidence)
+        for name in names
+    }
+
+
+def _check_target(name: str, target: float) -> float:
+    if not (isinstance(target, (int, float)) and math.isfinite(target) and target > 0):
+        raise UserError(
+            f"precision for {name!r}: expected a relative half-width above 0 "
+            f"such as 0.05 (5 % of the mean), got {target!r}"
+        )
+    return float(target)
+
+
+def precision_met(estimate: Estimate, target: float) -> bool:
+    """Return whether ``estimate`` is precise enough: ``half_width <= target * |mean|``.
+
+    Precision targets are *relative* half-widths: ``0.05`` asks for a
+    confidence interval within 5 % of the mean on either side. One number then
+    means the same for seconds, shares and counts. A mean of exactly 0 meets
+    any target only with a zero half-width; fewer than two values never meet it.
+    """
+    if estimate.n < 2:
+        return False
+    return bool(estimate.half_width <= target * abs(estimate.mean))
+
+
+def _checked(
+    estimates: Mapping[str, Estimate], precision: Mapping[str, float]
+) -> list[tuple[Estimate, float]]:
+    pairs = []
+    for name, target in precision.items():
+        if name not in estimates:
+            raise unknown_kpi(name, estimates, place=f"precision for {name!r}")
+        pairs.append((estimates[name], _check_target(name, target)))
+    return pairs
+
+
+def needs_more(estimates: Mapping[str, Estimate], precision: Mapping[str, float]) -> bool:
+    """Return whether any KPI in ``precision`` has not yet met its relative target.
+
+    ``precision`` maps KPI names to relative half-widths (see ``precision_met``).
+    The caller stops at its own cap of replications. Raises ``UserError`` for
+    a KPI name that is not among the estimates (usually a typo).
+    """
+    return not all(precision_met(est, target) for est, target in _checked(estimates, precision))
+
+
+def _needed_for(est: Estimate, target: float, cap: int) -> int:
+    goal = target * abs(est.mean)
+    if est.n < 2 or not (goal > 0):
+        return 2 * max(est.n, 1)  # nothing to extrapolate from: double
+    i = np.arange(est.n, max(cap, est.n) + 1)
+    widths = stdtrit(i - 1, 0.5 + est.confidence / 2.0) * est.std / np.sqrt(i)
+    ok = np.flatnonzero(widths <= goal)
+    return int(i[ok[0]]) if ok.size else cap
+
+
+def replications_needed(
+    estimates: Mapping[str, Estimate], precision: Mapping[str, float], *, done: int, cap: int
+) -> int:
+    """Return how many replications in total the current estimates suggest, at most ``cap``.
+
+    For each KPI not yet precise enough this is the smallest ``i`` with
+    ``t(i - 1) * s / sqrt(i) <= target * |mean|`` using the current ``s`` and
+    mean (the sequential procedure of Law & Kelton, *Simulation Modeling and
+    Analysis*, section 9.4.1); with fewer than two values or a zero mean there
+    is nothing to extrapolate from and the count doubles. The answer is
+    ``done`` when every target is met, otherwise between ``done + 1`` and ``cap``
+    (``done`` itself when ``done >= cap``).
+    """
+    pending = [(e, t) for e, t in _checked(estimates, precision) if not precision_met(e, t)]
+    if not pending or done >= cap:
+        return done
+    extra = max(_needed_for(e, t, cap) - e.n for e, t in pending)
+    return min(cap, done + max(extra, 1))
+
+
+def batch_means(
+    series: Sequence[float] | np.ndarray, batches: int = 20, confidence: float = 0.95
+) -> Estimate:
+    """Return a confidence interval for the mean of one long run by the method of batch means.
+
+    The series (NaN dropped, in time order) is cut into ``batches`` contiguous
+    batches of equal size and a t-interval is taken over the batch means, so
+    ``n == batches``. The remainder that does not fill a batch is dropped from
+    the *start*, where the run is least settled. The interval is valid when
+    batches are long compared with the series' correlation time; drop the
+    warm-up before calling.
+    """
+    if not (isinstance(batches, int) and batches >= 2):
+        raise UserError(f"batch means: expected at least 2 batches, got {batches!r}")
+    x = _defined(series)
+    size = x.size // batches
+    if size < 1:
+        raise UserError(
+            f"batch means: {x.size} observations cannot fill {batches} batches; "
+            "run longer or use fewer batches"
+        )
+    means = x[x.size - size * batches :].reshape(batches, size).mean(axis=1)
+    return mean_ci(means, confidence)
+
+
+_HIGHER = frozenset({"sla", "answered"})
+_LOWER = frozenset(
+    {"frt", "ttr", "abandon", "abandoned", "waiting", "exposure", "churn", "revenue_at_risk"}
+    | {"cost", "agent_hours"}
+)
+
+
+def kpi_direction(name: str) -> int:
+    """Return +1 if a higher value of KPI ``name`` is better, -1 if lower is better, else 0.
+
+    Decided by the first dotted part of the name: ``sla``, ``within_*`` and
+    ``answered`` are better higher; ``frt``, ``ttr``, ``abandon``,
+    ``abandoned``, ``waiting``, ``exposure``, ``churn``, ``revenue_at_risk``,
+    ``cost`` and ``agent_hours`` are better lower. Volumes and descriptive
+    KPIs (``arrived``, ``utilisation``, ``bumps``, ``deflections``,
+    ``peer_answers``) and unknown names are neutral (0).
+    """
+    family = name.split(".", 1)[0]
+    if family in _HIGHER or family.startswith("within_"):
+        return 1
+    if family in _LOWER:
+        return -1
+    return 0
+
+
+def unknown_kpi(name: str, available: Iterable[str], place: str) -> UserError:
+    """Return (not raise) the ``UserError`` for a KPI name that is not among ``available``.
+
+    The one-line message names ``place`` and the KPI and lists up to three
+    close spellings found with ``difflib``.
+    """
+    names = list(available)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    else:
+        hint = f"no similar name among the {len(names)} KPIs in the results"
+    return UserError(f"{place}: no KPI {name!r} in the results; {hint}")

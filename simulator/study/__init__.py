@@ -1,0 +1,1 @@
+"""Mystery-shopper studies: the study file, probe plans, running brands, estimates and study planning."""

@@ -1,0 +1,224 @@
+"""Running a mystery-shopper study: every brand, every repeat, with its probes.
+
+Each brand of each repeat is one independent run of the brand's scenario
+over the warm-up, the sending period and the last probe's window, with the
+probes sent into its traffic. Repeat ``r`` runs on seed
+``replication_seeds(study.seed, repeats)[r]``; each brand's run seed is
+derived from that and the brand's *name*, so adding a brand or a repeat
+changes no other run, and runs give the same numbers in one process or many.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from carebench.engine.contact import Outcome
+from carebench.study.probes import ProbeInjector, plan_probes
+from carebench.runs.simulate import simulate
+from carebench.engine.streams import Streams, replication_seeds
+from carebench.study.spec import Listening, ProbeProtocol, Study
+from carebench.study.resolve import LoadedStudy
+
+__all__ = ["ProbeRecord", "BrandRun", "StudyRun", "BrandTask", "brand_seed", "study_tasks", "run_brand", "run_tasks",
+           "run_study"]
+
+_KPIS = ("arrived", "needs_reply", "answered", "within_1h", "within_24h", "frt.p50", "frt.p90", "exposure",
+         "churn.expected", "churn.rate")
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """What happened to one probe.
+
+    ``sent`` is seconds from the brand's run start (day 1 is a Monday);
+    ``first_reply`` and ``human_reply`` are seconds from sending to the
+    brand's first reply of any kind (a bot's acknowledgement included) and
+    to the first reply by an agent, NaN when none came before the run
+    ended; ``seen`` is false when the brand never saw the probe (a tweet
+    without @-mention its listening missed); ``bot`` marks a first reply
+    that was automatic, ``deflected`` a probe moved to another channel.
+    """
+
+    repeat: int
+    brand: str
+    probe: int
+    stratum: int
+    followers: float
+    sent: float
+    seen: bool
+    first_reply: float
+    human_reply: float
+    bot: bool
+    deflected: bool
+
+    def reply(self, answered_by: str) -> float:
+        """Seconds to the reply that counts (``'any'`` or ``'human'``), NaN if none."""
+        return self.first_reply if answered_by == "any" else self.human_reply
+
+
+@dataclass(frozen=True)
+class BrandRun:
+    """One brand in one repeat: its probes and its own traffic's figures.
+
+    ``kpis`` are the brand's background KPIs on the probes' channel (probes
+    excluded) under their carebench names without the channel suffix;
+    ``efficiency`` counts, over background contacts that arrived on that
+    channel after the warm-up, ``resolved``, ``exchanges`` (agent replies)
+    and ``deflections``.
+    """
+
+    repeat: int
+    brand: str
+    seed: int
+    probes: tuple[ProbeRecord, ...]
+    kpis: dict[str, float] = field(default_factory=dict)
+    efficiency: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """Every brand run of a study, in (repeat, brand) order."""
+
+    study: Study
+    source: str
+    runs: tuple[BrandRun, ...]
+    send_start: float
+    send_end: float
+
+    @property
+    def brands(self) -> list[str]:
+        """Brand names in the study's order."""
+        return list(self.study.brands)
+
+    def records(self) -> list[ProbeRecord]:
+        """Every probe of every run."""
+        return [p for run in self.runs for p in run.probes]
+
+
+@dataclass(frozen=True)
+class BrandTask:
+    """Everything one brand run needs (picklable, so runs can go to worker processes)."""
+
+    repeat: int
+    brand: str
+    scenario: object
+    protocol: ProbeProtocol
+    listening: Listening
+    warmup: float
+    seed: int
+    allow_import: bool = False
+
+    def __reduce__(self):
+        # Scenario models hold locally defined distribution classes that pickle cannot name;
+        # a worker process gets them as plain data and validates them again.
+        data = (self.scenario.model_dump(mode="json"), self.protocol.model_dump(mode="json"),
+                self.listening.model_dump(mode="json"))
+        return (_task_from_data, (self.repeat, self.brand, *data, self.warmup, self.seed, self.allow_import))
+
+
+def _task_from_data(repeat: int, brand: str, scenario: dict, protocol: dict, listening: dict, warmup: float,
+                    seed: int, allow_import: bool) -> BrandTask:
+    from carebench.load.loader import scenario_from_data
+
+    return BrandTask(repeat, brand, scenario_from_data(scenario, f"brands.{brand}", allow_import=allow_import),
+                     ProbeProtocol.model_validate(protocol), Listening.model_validate(listening), warmup, seed,
+                     allow_import)
+
+
+def brand_seed(repeat_seed: int, brand: str) -> int:
+    """The run seed of ``brand`` in the repeat whose seed is ``repeat_seed`` (depends on the name only)."""
+    seq = np.random.SeedSequence(int(repeat_seed), spawn_key=(zlib.crc32(brand.encode("utf-8")),))
+    return int(seq.generate_state(1, np.uint64)[0] >> 1)
+
+
+class _Tally:
+    """A contact sink counting resolutions, agent exchanges and deflections on one channel."""
+
+    def __init__(self, channel: int, warmup: float):
+        self.channel, self.warmup = channel, warmup
+        self.counts = {"resolved": 0.0, "exchanges": 0.0, "deflections": 0.0}
+
+    def __call__(self, cols: dict[str, np.ndarray]) -> None:
+        mine = (cols["probe"] < 0) & (cols["channel"] == self.channel) & (cols["arrival"] >= self.warmup)
+        self.counts["resolved"] += float(np.count_nonzero(mine & (cols["outcome"] == Outcome.RESOLVED)))
+        self.counts["exchanges"] += float(cols["exchanges"][mine].sum())
+        self.counts["deflections"] += float(cols["deflections"][mine].sum())
+
+
+def _record(task: BrandTask, plan, rows: dict[int, dict]) -> list[ProbeRecord]:
+    out = []
+    for i, sent in enumerate(plan.sent):
+        row = rows.get(i)
+        seen = row is not None
+        if not seen and plan.enters[i] < task.scenario.end_time:
+            raise RuntimeError(f"probe {i} of brand {task.brand} was sent but not recorded")
+        first = human = math.nan
+        bot = deflected = False
+        if seen:
+            bot, deflected = bool(row["bot"]), row["deflections"] > 0
+            human = row["human_reply"] - sent
+            first = row["first_response"] - sent
+            if math.isnan(first):  # no first response recorded: a bot's (at once) or the agent's
+                first = 0.0 if bot else human
+        out.append(ProbeRecord(task.repeat, task.brand, i, plan.stratum[i], plan.followers[i], sent, seen,
+                               first, human, bot, deflected))
+    return out
+
+
+def run_brand(task: BrandTask) -> BrandRun:
+    """Simulate one brand with its probes and return what happened to them."""
+    sc = task.scenario
+    rng = Streams(task.seed).get("probe-plan", task.brand)
+    plan = plan_probes(task.protocol, task.listening, task.warmup, rng)
+    channel = task.protocol.channel
+    tally = _Tally(list(sc.channels).index(channel), sc.warmup)
+    result = simulate(sc, task.seed, probes=ProbeInjector(plan, channel, task.protocol.kind),
+                      contact_sink=tally, allow_policy_import=task.allow_import)
+    rows = {int(r["probe"]): r for r in result.probes}
+    kpis = {k: result.kpis.get(f"{k}.{channel}", math.nan) for k in _KPIS}
+    return BrandRun(task.repeat, task.brand, task.seed, tuple(_record(task, plan, rows)), kpis, dict(tally.counts))
+
+
+def study_tasks(loaded: LoadedStudy, allow_import: bool = False) -> list[BrandTask]:
+    """One task per (repeat, brand), in repeat order."""
+    study = loaded.study
+    seeds = replication_seeds(study.seed, study.repeats)
+    return [
+        BrandTask(r, name, loaded.brands[name], study.probes, study.brands[name].listening, study.warmup,
+                  brand_seed(seed, name), allow_import)
+        for r, seed in enumerate(seeds)
+        for name in study.brands
+    ]
+
+
+def run_tasks(tasks: list[BrandTask], workers: int = 1,
+              progress: Callable[[int, int], None] | None = None) -> list[BrandRun]:
+    """Run brand tasks in order, in ``workers`` processes (results are the same for any number)."""
+    done: list[BrandRun] = []
+    if workers <= 1 or len(tasks) <= 1:
+        results = map(run_brand, tasks)
+        for run in results:
+            done.append(run)
+            if progress is not None:
+                progress(len(done), len(tasks))
+        return done
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for run in pool.map(run_brand, tasks, chunksize=1):
+            done.append(run)
+            if progress is not None:
+                progress(len(done), len(tasks))
+    return done
+
+
+def run_study(loaded: LoadedStudy, *, workers: int = 1, allow_import: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> StudyRun:
+    """Run every brand of every repeat of a loaded study; ``progress(done, total)`` after each brand run."""
+    tasks = study_tasks(loaded, allow_import)
+    runs = run_tasks(tasks, workers, progress)
+    return StudyRun(loaded.study, loaded.source, tuple(runs), loaded.send_start, loaded.send_end)

@@ -1,0 +1,1 @@
+"""Small pieces every layer uses: errors, units, the version and the atomic writer."""
