@@ -43,8 +43,8 @@ def mmc_scenario(contacts: int):
 
 def default_scenario(contacts: int):
     from carebench.engine.arrivals import expected_arrivals
-    from carebench.load.loader import load_scenario, scenario_from_data
     from carebench.engine.sources import channel_rate
+    from carebench.load.loader import load_scenario, scenario_from_data
 
     base = load_scenario()
     week = sum(expected_arrivals(channel_rate(base, n), 0, base.horizon) for n in base.channels)

@@ -6,13 +6,13 @@ policy is one module here, registered by name in :mod:`carebench.policies.regist
 """
 
 from carebench.engine.interface import (
+    Callout,
     ContactView,
     FirstReply,
     PoolStateView,
     PriorityPolicy,
     StaffingContext,
     StaffingPolicy,
-    Callout,
     SystemView,
 )
 from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, describe_policies

@@ -8,9 +8,9 @@ from pydantic import Field
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import ContactView, FirstReply
+from carebench.model.distributions import Duration
 from carebench.policies.compose import ActionPolicy
 from carebench.policies.params import PARAMS
-from carebench.model.distributions import Duration
 
 __all__ = ["AcknowledgeThenResolve"]
 

@@ -6,8 +6,8 @@ from pydantic import Field
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import ContactView, PriorityPolicy
-from carebench.policies.params import PARAMS
 from carebench.model.distributions import NonNegative
+from carebench.policies.params import PARAMS
 
 __all__ = ["ExposureRate"]
 

@@ -8,8 +8,8 @@ from pydantic import Field, StrictBool
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import ContactView, PriorityPolicy
-from carebench.policies.params import PARAMS
 from carebench.model.distributions import Duration
+from carebench.policies.params import PARAMS
 
 __all__ = ["FollowerWeighted"]
 

@@ -9,10 +9,10 @@ from pydantic import Field
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import StaffingContext, StaffingPolicy
-from carebench.policies.forecast import agents_for, channel_load, mean_rate
-from carebench.policies.params import PARAMS
 from carebench.engine.roster import shift_roster
 from carebench.model.distributions import Duration
+from carebench.policies.forecast import agents_for, channel_load, mean_rate
+from carebench.policies.params import PARAMS
 
 __all__ = ["IntervalStaffing"]
 

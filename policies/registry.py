@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from carebench.engine.interface import PriorityPolicy, StaffingPolicy
 from carebench.policies.acknowledge_then_resolve import AcknowledgeThenResolve
 from carebench.policies.auto_ack_bot import AutoAckBot
-from carebench.engine.interface import PriorityPolicy, StaffingPolicy
 from carebench.policies.channel_priority import ChannelPriority
 from carebench.policies.compose import ActionPolicy, Layered
 from carebench.policies.deflect_complex import DeflectComplex

@@ -8,8 +8,8 @@ from pydantic import Field
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import Callout, StaffingContext, StaffingPolicy, SystemView
-from carebench.policies.params import PARAMS
 from carebench.model.distributions import Duration
+from carebench.policies.params import PARAMS
 from carebench.util.units import parse_duration
 
 __all__ = ["Surge"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic.dataclasses import dataclass
 
 from carebench.engine.interface import ContactView, PriorityPolicy
-from carebench.policies.params import PARAMS
 from carebench.model.distributions import Duration
+from carebench.policies.params import PARAMS
 
 __all__ = ["UrgencyTriage"]
 

@@ -10,11 +10,11 @@ Importing carebench has no side effects (no seeding, logging or plotting set-up)
 """
 
 from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
-from carebench.util.errors import ScenarioError, UserError
-from carebench.load.loader import load_scenario, scenario_from_data
 from carebench.engine.results import RunResult
+from carebench.load.loader import load_scenario, scenario_from_data
 from carebench.model.scenario import Scenario
 from carebench.runs.simulate import simulate
+from carebench.util.errors import ScenarioError, UserError
 from carebench.util.version import __version__
 
 __all__ = [

@@ -6,10 +6,10 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+from helpers import merge
 
 from carebench.load.loader import scenario_from_data
 from carebench.runs.simulate import simulate
-from helpers import merge
 
 __all__ = ["FrozenContact", "MINIMAL_PARAMS", "multi_pool_data", "with_policy", "run_log", "public_data"]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-import re
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path

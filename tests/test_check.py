@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import mmc_data
 
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
-from helpers import mmc_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINES = ROOT / "results" / "baselines"

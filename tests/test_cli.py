@@ -7,10 +7,10 @@ import os
 
 import pytest
 from click.testing import CliRunner
-
-from carebench.cli import cli
-from carebench.analytic.erlang import agents_needed
 from helpers import mmc_data
+
+from carebench.analytic.erlang import agents_needed
+from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
 
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from helpers import mmc_data
 
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
-from helpers import mmc_data
 
 
 @pytest.fixture

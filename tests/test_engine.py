@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from helpers import merge, mmc, mmc_data, two_channel, two_channel_data
 from hypothesis import given, settings
+from strategies import maybe_broken_scenario_data, scenario_data
 
-from carebench.util.errors import ScenarioError
 from carebench.load.loader import scenario_from_data
 from carebench.runs.simulate import simulate
-from helpers import merge, mmc, mmc_data, two_channel, two_channel_data
-from strategies import maybe_broken_scenario_data, scenario_data
+from carebench.util.errors import ScenarioError
 
 
 def log_of(scenario, seed=None):

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from helpers import two_channel_data
 
-from carebench.util.errors import ScenarioError
 from carebench.load.loader import load_scenario, scenario_from_data, shipped_scenario_path
 from carebench.runs.simulate import simulate
-from helpers import two_channel_data
+from carebench.util.errors import ScenarioError
 
 
 def log(scenario):

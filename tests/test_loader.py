@@ -1,8 +1,8 @@
 """Scenario validation: every error with its place, unknown keys refused, overrides, round trip."""
 
 import pytest
+from helpers import merge, mmc_data, two_channel_data
 
-from carebench.util.errors import ScenarioError, UserError
 from carebench.load.loader import (
     apply_overrides,
     load_scenario,
@@ -11,9 +11,9 @@ from carebench.load.loader import (
     shipped_scenario_path,
     shipped_scenarios,
 )
-from carebench.study.resolve import shipped_studies
 from carebench.load.yamlio import dump_yaml, load_yaml_text
-from helpers import merge, mmc_data, two_channel_data
+from carebench.study.resolve import shipped_studies
+from carebench.util.errors import ScenarioError, UserError
 
 
 def problems(data):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from helpers import mmc_data, two_channel_data
 
 from carebench.analytic.erlang import agents_needed, erlang_c_figures
-from carebench.load.loader import scenario_from_data
-from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, with_multiplier
-from carebench.runs.simulate import simulate
-from carebench.loadtest.staffing import apply, erlang_start, knobs, search
 from carebench.engine.streams import replication_seeds
 from carebench.gate.thresholds import parse_threshold
-from helpers import mmc_data, two_channel_data
+from carebench.load.loader import scenario_from_data
+from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, with_multiplier
+from carebench.loadtest.staffing import apply, erlang_start, knobs, search
+from carebench.runs.simulate import simulate
 
 
 def serial(variants, seeds):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from carebench.engine.interface import StaffingContext
-from carebench.policies.registry import build_staffing
-from carebench.engine.sources import channel_rate
 from helpers import merge
 from policy_helpers import public_data, run_log, with_policy
+
+from carebench.engine.interface import StaffingContext
+from carebench.engine.sources import channel_rate
+from carebench.policies.registry import build_staffing
 
 
 def waits(cols):

@@ -18,14 +18,22 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from policy_helpers import MINIMAL_PARAMS, FrozenContact, multi_pool_data, run_log, with_policy
 
-from carebench.engine.interface import URGENCY_NAMES, Callout, ChannelStateView, ContactView, FirstReply, PoolStateView
-from carebench.engine.interface import StaffingContext, SystemView
-from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, build_staffing
 from carebench.engine.contact import WAITING
+from carebench.engine.interface import (
+    URGENCY_NAMES,
+    Callout,
+    ChannelStateView,
+    ContactView,
+    FirstReply,
+    PoolStateView,
+    StaffingContext,
+    SystemView,
+)
 from carebench.engine.queues import ChannelQueue
 from carebench.engine.sources import channel_rate
-from policy_helpers import MINIMAL_PARAMS, FrozenContact, multi_pool_data, run_log, with_policy
+from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, build_staffing
 
 CHANNELS = {"twitter": (True, 3600.0), "facebook": (True, 7200.0), "email": (False, 86400.0),
             "phone": (False, 20.0)}

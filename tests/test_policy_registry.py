@@ -6,15 +6,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
-from carebench.policies.compose import Layered
-from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, describe_policies
-from carebench.cli import cli
-from carebench.util.errors import ScenarioError
-from carebench.load.loader import scenario_from_data
-from carebench.load.yamlio import dump_yaml
 from helpers import merge
 from policy_helpers import multi_pool_data, public_data
+
+from carebench.cli import cli
+from carebench.load.loader import scenario_from_data
+from carebench.load.yamlio import dump_yaml
+from carebench.policies.compose import Layered
+from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, build_priority, describe_policies
+from carebench.util.errors import ScenarioError
 
 USER_POLICY = '''
 """A user's own priority policy: last in, first out."""

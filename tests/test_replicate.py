@@ -7,18 +7,18 @@ import math
 
 import numpy as np
 import pytest
+from helpers import mmc
 
-from carebench.runs.compare import compare, default_kpis
 from carebench.analytic.erlang import erlang_c_figures
-from carebench.util.errors import UserError
+from carebench.engine.streams import replication_seeds
+from carebench.runs.compare import compare, default_kpis
 from carebench.runs.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
 from carebench.runs.replicate import parse_precision, run_replications, run_until_precise
 from carebench.runs.simulate import simulate
-from carebench.stats.intervals import precision_met
-from carebench.engine.streams import replication_seeds
-from carebench.runs.tasks import TaskResult, Variant, plan_tasks, run_task
 from carebench.runs.store import TaskStore
-from helpers import mmc
+from carebench.runs.tasks import TaskResult, Variant, plan_tasks, run_task
+from carebench.stats.intervals import precision_met
+from carebench.util.errors import UserError
 
 
 def small(**kwargs):

@@ -4,18 +4,18 @@ import json
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from helpers import mmc_data
 from hypothesis import given
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
-from carebench.engine.arrivals import ChannelRate, arrival_blocks, expected_arrivals
 from carebench.cli import cli
-from carebench.util.errors import ScenarioError
+from carebench.engine.arrivals import ChannelRate, arrival_blocks, expected_arrivals
 from carebench.load.loader import scenario_from_data
 from carebench.model.shapes import channel_load
 from carebench.runs.simulate import simulate
+from carebench.util.errors import ScenarioError
 from carebench.util.units import DAY, HOUR
-from helpers import mmc_data
 
 
 def shapes(*specs):

@@ -8,16 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from carebench.util.errors import ScenarioError
 from carebench.load.loader import scenario_from_data
-from carebench.study.probes import ProbeInjector, plan_probes, sending_period
-from carebench.study.runner import ProbeRecord, StudyRun, run_study
-from carebench.study.estimates import estimate_study
-from carebench.runs.simulate import simulate
-from carebench.study.spec import Listening, ProbeProtocol, Study
-from carebench.study.resolve import load_study
-from carebench.util.units import DAY, HOUR, WEEK
 from carebench.load.yamlio import dump_yaml
+from carebench.runs.simulate import simulate
+from carebench.study.estimates import estimate_study
+from carebench.study.probes import ProbeInjector, plan_probes, sending_period
+from carebench.study.resolve import load_study
+from carebench.study.runner import ProbeRecord, StudyRun, run_study
+from carebench.study.spec import Listening, ProbeProtocol, Study
+from carebench.util.errors import ScenarioError
+from carebench.util.units import DAY, HOUR, WEEK
 
 TWITTER = {
     "public": True, "sla": "1h", "handle_time": {"dist": "lognormal", "mean": "5m", "cv": 0.8},

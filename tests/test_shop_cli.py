@@ -8,13 +8,13 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from test_shop import brand, study_data
 
 from carebench.cli import cli
 from carebench.load.loader import shipped_scenario_path
-from carebench.study.resolve import load_study, shipped_studies
-from carebench.study.power import probes_for_precision
 from carebench.load.yamlio import dump_yaml, load_yaml_file
-from test_shop import brand, study_data
+from carebench.study.power import probes_for_precision
+from carebench.study.resolve import load_study, shipped_studies
 
 """Until `deflect_complex` is registered, uk_isps runs with every brand first in, first out."""
 

@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from carebench.util.errors import UserError
-from carebench.study.runner import BrandRun, ProbeRecord, StudyRun
 from carebench.study.estimates import estimate_study
 from carebench.study.plan import (
     plan_difference,
@@ -18,8 +16,10 @@ from carebench.study.plan import (
     simulate_beta_binomial,
     study_spread,
 )
-from carebench.study.spec import Study
 from carebench.study.power import design_effect, half_width_for_design, power_for_difference
+from carebench.study.runner import BrandRun, ProbeRecord, StudyRun
+from carebench.study.spec import Study
+from carebench.util.errors import UserError
 from carebench.util.units import DAY, HOUR
 
 

@@ -10,19 +10,19 @@ import math
 
 import numpy as np
 import pytest
+from helpers import merge
 from hypothesis import given
 from hypothesis import strategies as st
 
 from carebench.engine.attributes import ChannelDraws
-from carebench.model.behaviour import Exposure
 from carebench.engine.contact import Contact
 from carebench.engine.exposure import exposure_spells
-from carebench.load.loader import load_scenario, scenario_from_data
 from carebench.engine.sampling import UniformSource
+from carebench.engine.streams import Streams, replication_seeds
+from carebench.load.loader import load_scenario, scenario_from_data
+from carebench.model.behaviour import Exposure
 from carebench.runs.simulate import simulate
 from carebench.stats.intervals import paired_difference
-from carebench.engine.streams import Streams, replication_seeds
-from helpers import merge
 
 QUEUE_KPIS = ("arrived", "answered", "abandoned", "waiting", "sla", "frt.mean", "frt.p90")
 

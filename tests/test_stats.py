@@ -10,7 +10,6 @@ from scipy import stats as sps
 from scipy.signal import lfilter
 
 import carebench.stats.intervals as st
-from carebench.util.errors import UserError
 from carebench.stats.intervals import (
     Estimate,
     batch_means,
@@ -23,6 +22,7 @@ from carebench.stats.intervals import (
     summarise,
     welch_difference,
 )
+from carebench.util.errors import UserError
 
 
 def test_public_api_is_listed_and_documented() -> None:

@@ -11,16 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from carebench.study import power as study_power, inference as study_stats
-from carebench.util.errors import UserError
-from carebench.study.power import (
-    brands_for_difference,
-    design_effect,
-    half_width_for_design,
-    power_for_difference,
-    probes_for_precision,
-    standard_error_for_design,
-)
+from carebench.study import inference as study_stats
+from carebench.study import power as study_power
 from carebench.study.inference import (
     clustered_proportion,
     kaplan_meier,
@@ -31,6 +23,15 @@ from carebench.study.inference import (
     two_proportion_test_clustered,
     wilson_interval,
 )
+from carebench.study.power import (
+    brands_for_difference,
+    design_effect,
+    half_width_for_design,
+    power_for_difference,
+    probes_for_precision,
+    standard_error_for_design,
+)
+from carebench.util.errors import UserError
 
 Z95 = float(stats.norm.ppf(0.975))
 

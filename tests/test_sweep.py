@@ -7,13 +7,13 @@ import itertools
 
 import pytest
 from click.testing import CliRunner
+from helpers import mmc_data
 
 import carebench.runs.executors as executors
 from carebench.cli import cli
-from carebench.util.errors import UserError
-from carebench.runs.sweep import Axis, grid_variants, parse_grid
 from carebench.load.yamlio import dump_yaml
-from helpers import mmc_data
+from carebench.runs.sweep import Axis, grid_variants, parse_grid
+from carebench.util.errors import UserError
 
 GRID = ["--grid", "pools.agents.agents=9..11", "--grid", "channels.phone.handle_time.mean=4m,5m"]
 

@@ -9,12 +9,12 @@ are not a one-in-twenty coincidence away from failing).
 from __future__ import annotations
 
 import pytest
+from helpers import mmc
 
 from carebench.analytic.erlang import erlang_a_figures, erlang_c_figures
+from carebench.engine.streams import replication_seeds
 from carebench.runs.simulate import simulate
 from carebench.stats.intervals import mean_ci
-from carebench.engine.streams import replication_seeds
-from helpers import mmc
 
 RATE, HANDLE, AGENTS, TARGET = 100 / 3600, 300.0, 10, 20.0
 

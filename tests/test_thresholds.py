@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
-import carebench.gate.thresholds as th
-from carebench.util.errors import UserError
-from carebench.stats.intervals import Estimate, mean_ci
+import carebench.kpis.grammar as th
+from carebench.gate.regression import regression_paired, regression_unpaired
 from carebench.gate.thresholds import (
     Rule,
     Threshold,
@@ -19,7 +18,8 @@ from carebench.gate.thresholds import (
     evaluate_all,
     parse_threshold,
 )
-from carebench.gate.regression import regression_paired, regression_unpaired
+from carebench.stats.intervals import Estimate, mean_ci
+from carebench.util.errors import UserError
 
 
 def test_public_api_is_listed_and_documented() -> None:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from carebench.load.yamlio import load_yaml_text
 from carebench.util.errors import UserError
 from carebench.util.units import format_duration, parse_clock, parse_duration, parse_rate
-from carebench.load.yamlio import load_yaml_text
 
 
 @pytest.mark.parametrize("text, seconds", [

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import click
 
-from carebench.gate.baseline import check_baseline_matches, default_baseline_path, read_baseline, write_baseline
-from carebench.gate.check import DEFAULT_TOLERANCE, check_lines, collect_thresholds, junit_cases, run_check
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
 from carebench.cli.execution import (
     open_executor,
@@ -24,11 +22,14 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
-from carebench.util.errors import UserError
+from carebench.gate.baseline import check_baseline_matches, default_baseline_path, read_baseline, write_baseline
+from carebench.gate.check import DEFAULT_TOLERANCE, collect_thresholds, junit_cases, run_check
 from carebench.gate.junit import write_junit
+from carebench.gate.thresholds import Rule
+from carebench.output.check_report import check_lines
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.tasks import Variant
-from carebench.gate.thresholds import Rule
+from carebench.util.errors import UserError
 from carebench.util.version import __version__
 
 __all__ = ["COMMANDS", "check", "baseline"]

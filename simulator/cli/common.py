@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from carebench.util.errors import UserError
 from carebench.load.loader import load_scenario, named_path, shipped_scenarios
 from carebench.model.scenario import Scenario
+from carebench.util.errors import UserError
 from carebench.util.units import parse_duration
 
 __all__ = [

@@ -9,8 +9,8 @@ import click
 from carebench.cli.common import allow_import_option, resolve_path, result_directory, seed_option
 from carebench.cli.execution import (
     kpi_option,
-    output_options,
     open_executor,
+    output_options,
     prepare_directory,
     replication_count,
     replications_option,
@@ -20,10 +20,6 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
-from carebench.runs.compare import compare as compare_variants
-from carebench.runs.compare import check_kpis, default_kpis
-from carebench.output.compare_report import comparison_table, comparison_words, labels
-from carebench.util.errors import UserError
 from carebench.load.loader import (
     DEFAULT_SCENARIO,
     apply_overrides,
@@ -31,11 +27,15 @@ from carebench.load.loader import (
     scenario_from_data,
     shipped_scenario_path,
 )
-from carebench.runs.replicate import METHOD, run_replications
+from carebench.load.yamlio import load_yaml_file
+from carebench.output.compare_report import comparison_table, comparison_words, labels
 from carebench.output.replications import write_comparison
+from carebench.runs.compare import check_kpis, default_kpis
+from carebench.runs.compare import compare as compare_variants
+from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.store import TaskStore
 from carebench.runs.tasks import Variant
-from carebench.load.yamlio import load_yaml_file
+from carebench.util.errors import UserError
 
 __all__ = ["COMMANDS", "compare", "build_variants"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from carebench.cli.common import duration_value
 from carebench.analytic.erlang import agents_needed, erlang_a_figures, erlang_c_figures
-from carebench.util.errors import UserError
+from carebench.cli.common import duration_value
 from carebench.output.report import fmt_share, fmt_time, table
+from carebench.util.errors import UserError
 from carebench.util.units import parse_rate
 
 __all__ = ["COMMANDS"]

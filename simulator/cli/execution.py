@@ -14,12 +14,12 @@ from pathlib import Path
 
 import click
 
+from carebench.model.scenario import Scenario
+from carebench.runs.executors import ExecutionError, Executor, make_executor
+from carebench.runs.tasks import TaskResult, Variant
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
-from carebench.runs.executors import Executor, ExecutionError, make_executor
-from carebench.model.scenario import Scenario
-from carebench.runs.tasks import TaskResult, Variant
-from carebench.output.writers import to_json
+from carebench.util.jsonio import to_json
 
 __all__ = [
     "workers_option",

@@ -7,13 +7,13 @@ import textwrap
 
 import click
 
-from carebench.policies.registry import describe_policies
-from carebench.engine.arrivals import expected_arrivals
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
-from carebench.load.loader import shipped_scenario_path, shipped_scenarios
-from carebench.output.report import fmt_time, table
+from carebench.engine.arrivals import expected_arrivals
 from carebench.engine.sources import channel_rate
+from carebench.load.loader import shipped_scenario_path, shipped_scenarios
 from carebench.load.yamlio import load_yaml_file
+from carebench.output.report import fmt_time, table
+from carebench.policies.registry import describe_policies
 
 __all__ = ["COMMANDS"]
 

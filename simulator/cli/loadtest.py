@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 import numpy as np
 
-from carebench.util.atomic import atomic_directory
 from carebench.cli.common import (
     allow_import_option,
     override_option,
@@ -27,9 +26,12 @@ from carebench.cli.execution import (
     stack,
     workers_option,
 )
-from carebench.output.compare_report import fmt_estimate
-from carebench.util.errors import UserError
+from carebench.engine.streams import replication_seeds
+from carebench.gate.thresholds import Threshold, parse_threshold
+from carebench.load.yamlio import dump_yaml
 from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, replication_evaluator
+from carebench.loadtest.staffing import apply, search
+from carebench.output.compare_report import fmt_estimate
 from carebench.output.loadtest import (
     breaking_point_data,
     curve_kpis,
@@ -39,11 +41,9 @@ from carebench.output.loadtest import (
     write_json,
 )
 from carebench.output.report import table
-from carebench.loadtest.staffing import apply, search
 from carebench.stats.intervals import kpi_direction
-from carebench.engine.streams import replication_seeds
-from carebench.gate.thresholds import Threshold, parse_threshold
-from carebench.load.yamlio import dump_yaml
+from carebench.util.atomic import atomic_directory
+from carebench.util.errors import UserError
 
 __all__ = ["COMMANDS", "loadtest", "staff"]
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from carebench.util.atomic import atomic_directory
 from carebench.cli.common import (
     allow_import_option,
     duration_value,
@@ -27,20 +26,21 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
-from carebench.runs.compare import check_kpis
+from carebench.engine.streams import replication_seeds
+from carebench.load.yamlio import dump_yaml
 from carebench.output.compare_report import replication_summary
-from carebench.util.errors import UserError
 from carebench.output.plots import plot_run
-from carebench.runs.replicate import METHOD, parse_precision, run_replications, run_until_precise
 from carebench.output.replications import write_replications
 from carebench.output.report import fmt_time, run_summary
+from carebench.output.writers import ContactLog, write_kpis, write_timeseries
+from carebench.runs.compare import check_kpis
+from carebench.runs.replicate import METHOD, parse_precision, run_replications, run_until_precise
 from carebench.runs.simulate import simulate
-from carebench.stats.intervals import precision_met
-from carebench.engine.streams import replication_seeds
 from carebench.runs.store import MemoryStore
 from carebench.runs.tasks import TaskResult, Variant, plain_kpis
-from carebench.output.writers import ContactLog, write_kpis, write_timeseries
-from carebench.load.yamlio import dump_yaml
+from carebench.stats.intervals import precision_met
+from carebench.util.atomic import atomic_directory
+from carebench.util.errors import UserError
 
 __all__ = ["COMMANDS", "run"]
 

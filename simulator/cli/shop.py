@@ -15,15 +15,15 @@ from pathlib import Path
 import click
 import numpy as np
 
-from carebench.util.atomic import atomic_directory
 from carebench.cli.common import allow_import_option, result_directory
-from carebench.util.errors import UserError
-from carebench.study.runner import run_study
-from carebench.study.estimates import estimate_study
 from carebench.output.study import write_study
-from carebench.study.plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
 from carebench.output.study_report import plan_lines, study_summary
+from carebench.study.estimates import estimate_study
+from carebench.study.plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
 from carebench.study.resolve import load_study, study_path
+from carebench.study.runner import run_study
+from carebench.util.atomic import atomic_directory
+from carebench.util.errors import UserError
 
 __all__ = ["COMMANDS", "shop"]
 

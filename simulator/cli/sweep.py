@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import click
 
 from carebench.cli.common import (
@@ -15,8 +14,8 @@ from carebench.cli.common import (
 )
 from carebench.cli.execution import (
     kpi_option,
-    output_options,
     open_executor,
+    output_options,
     prepare_directory,
     replication_count,
     replications_option,
@@ -26,15 +25,15 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
-from carebench.runs.compare import check_kpis
-from carebench.output.compare_report import fmt_estimate
 from carebench.load.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
-from carebench.runs.replicate import METHOD, run_replications
+from carebench.load.yamlio import load_yaml_file
+from carebench.output.compare_report import fmt_estimate
 from carebench.output.replications import write_sweep
 from carebench.output.report import table
-from carebench.runs.sweep import grid_variants, parse_grid
+from carebench.runs.compare import check_kpis
+from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.store import TaskStore
-from carebench.load.yamlio import load_yaml_file
+from carebench.runs.sweep import grid_variants, parse_grid
 
 __all__ = ["COMMANDS", "sweep", "sweep_kpis"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from carebench.model.behaviour import Churn
 from carebench.engine.contact import Outcome
+from carebench.model.behaviour import Churn
 
 __all__ = ["churn_probability", "bumps_before"]
 

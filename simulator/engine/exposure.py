@@ -7,9 +7,9 @@ make up the exposure, so it can be shown over time.
 
 from __future__ import annotations
 
-from carebench.model.behaviour import Exposure
 from carebench.engine.contact import Contact
 from carebench.engine.sampling import UniformSource
+from carebench.model.behaviour import Exposure
 from carebench.util.units import HOUR
 
 __all__ = ["exposure_spells"]

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from carebench.engine.roster import shift_roster
+
 __all__ = [
     "ContactView",
     "FirstReply",
@@ -203,8 +205,6 @@ class StaffingPolicy:
 
     def roster(self, context: StaffingContext) -> dict[str, list[tuple[float, int]]]:
         """Agents on duty per pool over time, from each pool's declared shifts and breaks."""
-        from carebench.engine.roster import shift_roster  # roster reads carebench modules, which import this one
-
         return shift_roster(context.scenario, context.end)
 
     def review(self, view: SystemView) -> list[Callout]:

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from carebench.model.behaviour import Churn
 from carebench.engine.binning import add_intervals, add_points
 from carebench.engine.churn import churn_probability
 from carebench.engine.contact import Outcome
 from carebench.engine.histogram import LogHistogram
+from carebench.model.behaviour import Churn
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "TO_LINK", "PROBE_COLUMNS"]

@@ -12,15 +12,15 @@ import math
 
 import numpy as np
 
-from carebench.engine.interface import ANSWER
 from carebench.engine.attributes import ChannelDraws
-from carebench.model.behaviour import Deflection
 from carebench.engine.churn import bumps_before
 from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact, Outcome
 from carebench.engine.deadlines import Deadlines
 from carebench.engine.exposure import exposure_spells
+from carebench.engine.interface import ANSWER
 from carebench.engine.recorder import FLUSH, TO_LINK
 from carebench.engine.sampling import Buffered, UniformSource
+from carebench.model.behaviour import Deflection
 from carebench.util.units import HOUR
 
 __all__ = ["Social"]

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carebench.model.scenario import Scenario
+from carebench.runs.replicate import METHOD, Replications
+from carebench.stats.intervals import Estimate, mean_ci
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
-from carebench.runs.replicate import METHOD, Replications
-from carebench.model.scenario import Scenario
-from carebench.stats.intervals import Estimate, mean_ci
-from carebench.output.writers import to_json
+from carebench.util.jsonio import to_json
 
 __all__ = ["Baseline", "FORMAT", "baseline_data", "write_baseline", "read_baseline",
            "check_baseline_matches", "default_baseline_path"]

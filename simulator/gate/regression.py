@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from carebench.util.errors import UserError
+from carebench.gate.thresholds import show_value
 from carebench.stats.intervals import (
     Difference,
     Estimate,
@@ -22,7 +22,7 @@ from carebench.stats.intervals import (
     paired_difference,
     welch_difference,
 )
-from carebench.gate.thresholds import show_value
+from carebench.util.errors import UserError
 
 __all__ = ["Regression", "regression_paired", "regression_unpaired"]
 

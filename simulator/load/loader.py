@@ -16,9 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from carebench.util.errors import ScenarioError, UserError
-from carebench.model.scenario import Scenario
+from carebench.kpis.grammar import parse_threshold
 from carebench.load.yamlio import load_yaml_file, load_yaml_text
+from carebench.model.scenario import Scenario
+from carebench.policies.registry import policy_problems
+from carebench.util.errors import ScenarioError, UserError
 
 __all__ = [
     "load_scenario",
@@ -195,8 +197,6 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
 
 
 def _check_policies(scenario: Scenario, source: str, allow_import: bool) -> None:
-    from carebench.policies.registry import policy_problems  # carebench.policies depend on the scenario, not back
-
     problems = [f"{source}: {p}" for p in policy_problems(scenario, allow_import)]
     if problems:
         raise ScenarioError(problems)
@@ -205,7 +205,6 @@ def _check_policies(scenario: Scenario, source: str, allow_import: bool) -> None
 def _check_thresholds(scenario: Scenario, source: str) -> None:
     if not scenario.thresholds:
         return
-    from carebench.gate.thresholds import parse_threshold  # scipy is slow to import; only when needed
 
     problems = []
     for i, text in enumerate(scenario.thresholds):

@@ -22,8 +22,11 @@ from typing import Protocol
 
 import numpy as np
 
-from carebench.stats.intervals import Estimate, kpi_direction, summarise, unknown_kpi
 from carebench.gate.thresholds import Threshold
+from carebench.load.loader import scenario_from_data
+from carebench.runs.replicate import run_replications
+from carebench.runs.tasks import Variant
+from carebench.stats.intervals import Estimate, kpi_direction, summarise, unknown_kpi
 
 __all__ = [
     "Evaluator",
@@ -180,10 +183,6 @@ def replication_evaluator(executor, *, allow_import: bool = False, progress=None
     Every variant runs on the seeds given, so points and rosters are compared
     on common random numbers; ``progress`` is the replication progress callback.
     """
-    from carebench.load.loader import scenario_from_data
-    from carebench.runs.replicate import run_replications
-    from carebench.runs.tasks import Variant
-
     def evaluate(variants: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
         named = [Variant(f"variant{i}", scenario_from_data(d, allow_import=allow_import)) for i, d in enumerate(variants)]
         reps = run_replications(named, len(seeds), executor, seeds=seeds, progress=progress,

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carebench.engine.arrivals import expected_arrivals
-from carebench.model.calendar import WeeklyWindows
 from carebench.analytic.erlang import agents_needed
-from carebench.util.errors import UserError
-from carebench.loadtest.breaking import Evaluator
-from carebench.load.loader import scenario_from_data
+from carebench.engine.arrivals import expected_arrivals
 from carebench.engine.sources import channel_rate
-from carebench.stats.intervals import Estimate, summarise, unknown_kpi
 from carebench.gate.thresholds import Threshold, Verdict, evaluate
+from carebench.load.loader import scenario_from_data
+from carebench.loadtest.breaking import Evaluator
+from carebench.model.calendar import WeeklyWindows
+from carebench.stats.intervals import Estimate, summarise, unknown_kpi
+from carebench.util.errors import UserError
 
 __all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "MAX_STEP"]
 

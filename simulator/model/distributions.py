@@ -10,8 +10,8 @@ counts, customer values). Drawing is vectorised: ``dist.sample(rng, size)``.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from abc import abstractmethod
+from decimal import Decimal
 from typing import Annotated, Literal, Union
 
 import numpy as np

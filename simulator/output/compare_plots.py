@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from carebench.runs.compare import KpiComparison
-from carebench.output.compare_report import labels
 from carebench.engine.histogram import EDGES
-from carebench.output.plots import new_figure, save
 from carebench.gate.thresholds import kpi_kind
+from carebench.output.compare_report import labels
+from carebench.output.plots import new_figure, save
+from carebench.runs.compare import KpiComparison
 from carebench.util.units import DAY, format_duration
 
 __all__ = ["plot_kpi_bars", "plot_frt_overlaid", "plot_sweep", "pooled_histogram"]

@@ -12,10 +12,10 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from carebench.runs.compare import KpiComparison
-from carebench.output.report import table
-from carebench.stats.intervals import Difference, Estimate
 from carebench.gate.thresholds import kpi_kind
+from carebench.output.report import table
+from carebench.runs.compare import KpiComparison
+from carebench.stats.intervals import Difference, Estimate
 from carebench.util.units import format_duration
 
 __all__ = ["fmt_value", "fmt_estimate", "fmt_difference", "labels", "comparison_table",

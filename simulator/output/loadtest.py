@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from carebench.loadtest.breaking import BreakingPoint, Point
-from carebench.output.plots import new_figure, save
 from carebench.loadtest.staffing import StaffingResult
+from carebench.output.plots import new_figure, save
+from carebench.util.jsonio import to_json
 from carebench.util.units import format_duration
-from carebench.output.writers import to_json
 
 __all__ = ["curve_kpis", "write_curve", "plot_curve", "breaking_point_data", "staffing_data", "write_json"]
 

@@ -11,15 +11,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from carebench.util.atomic import atomic_write_text
-from carebench.runs.compare import KpiComparison
+from carebench.load.yamlio import dump_yaml
 from carebench.output.compare_plots import plot_frt_overlaid, plot_kpi_bars, plot_sweep
 from carebench.output.compare_report import comparison_rows
+from carebench.output.tables import have_pyarrow, write_csv, write_parquet
+from carebench.runs.compare import KpiComparison
 from carebench.runs.replicate import METHOD, Replications
 from carebench.runs.sweep import sweep_series
-from carebench.output.tables import have_pyarrow, write_csv, write_parquet
-from carebench.output.writers import to_json
-from carebench.load.yamlio import dump_yaml
+from carebench.util.atomic import atomic_write_text
+from carebench.util.jsonio import to_json
 
 __all__ = ["replication_rows", "summary_rows", "summary_data", "write_replications",
            "write_comparison", "write_sweep", "kpi_names"]

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from carebench.output.plots import new_figure, save
-from carebench.study.runner import StudyRun
-from carebench.study.estimates import LIMITS, StudyEstimates, durations
 from carebench.output.study_report import headline_rows
+from carebench.study.estimates import LIMITS, StudyEstimates, durations
 from carebench.study.inference import kaplan_meier
+from carebench.study.runner import StudyRun
+from carebench.util.jsonio import to_json
 from carebench.util.units import DAY, HOUR, MINUTE, format_duration
-from carebench.output.writers import to_json
 
 __all__ = ["PROBE_CSV_COLUMNS", "write_probes", "write_brands", "write_summary", "plot_km", "plot_strata",
            "write_study"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 
 from carebench.output.report import fmt_number, fmt_share, fmt_time, table
-from carebench.study.runner import StudyRun
 from carebench.study.estimates import BrandEstimate, StudyEstimates
 from carebench.study.plan import DifferencePlan, PrecisionPlan, SimulatedSpread, StudySpread
 from carebench.study.power import design_effect, half_width_for_design
+from carebench.study.runner import StudyRun
 from carebench.study.spec import Reference
 
 __all__ = ["headline_rows", "league_rows", "study_summary", "plan_lines"]

@@ -8,37 +8,18 @@ interrupted leaves no half-written result behind.
 from __future__ import annotations
 
 import csv
-import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from carebench.engine.contact import Outcome
-from carebench.output.identities import IdentityPool
 from carebench.engine.recorder import CONTACT_COLUMNS, TO_LINK
 from carebench.engine.results import RunResult
+from carebench.output.identities import IdentityPool
+from carebench.util.jsonio import to_json
 
-__all__ = ["to_json", "write_kpis", "write_timeseries", "ContactLog"]
-
-
-def _clean(value: Any) -> Any:
-    """NaN and infinity become ``null`` so the JSON is strict; numpy scalars become Python."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def to_json(data: Any) -> str:
-    """Strict JSON text (no NaN) with stable key order."""
-    return json.dumps(_clean(data), indent=2, allow_nan=False) + "\n"
+__all__ = ["write_kpis", "write_timeseries", "ContactLog"]
 
 
 def write_kpis(directory: Path, result: RunResult, extra: dict[str, Any] | None = None) -> Path:

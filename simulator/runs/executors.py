@@ -12,15 +12,15 @@ a scheduler address is given.
 from __future__ import annotations
 
 import multiprocessing
-from abc import ABC, abstractmethod
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from carebench.util.errors import UserError
 from carebench.runs.tasks import Task, TaskResult, run_task
+from carebench.util.errors import UserError
 
 __all__ = [
     "Executor",

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carebench.util.errors import UserError
 from carebench.runs.executors import Executor
-from carebench.stats.intervals import Estimate, needs_more, replications_needed, summarise
-from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
 from carebench.runs.store import MemoryStore, TaskStore
+from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
+from carebench.stats.intervals import Estimate, needs_more, replications_needed, summarise
+from carebench.util.errors import UserError
 
 __all__ = [
     "Replications",

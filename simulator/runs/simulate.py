@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from carebench.engine.core import Engine
 from carebench.engine.results import RunResult, build_result
+from carebench.policies.registry import build_priority, build_staffing
 from carebench.util.version import __version__
 
 __all__ = ["simulate"]
@@ -22,7 +23,6 @@ def simulate(scenario, seed: int | None = None, *, progress: Callable[[float], N
     :class:`~carebench.study.probes.ProbeInjector`, whose probes come back in
     ``RunResult.probes`` and stay out of the KPIs. Pure: no printing, files or wall clock.
     """
-    from carebench.policies.registry import build_priority, build_staffing  # carebench.policies import carebench modules
 
     seed = scenario.seed if seed is None else int(seed)
     priority = build_priority(scenario, allow_policy_import)

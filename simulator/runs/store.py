@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from carebench.util.atomic import atomic_write_text
 from carebench.runs.tasks import Task, TaskResult
-from carebench.output.writers import to_json
+from carebench.util.atomic import atomic_write_text
+from carebench.util.jsonio import to_json
 
 __all__ = ["TaskStore", "MemoryStore"]
 

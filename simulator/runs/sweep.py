@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from carebench.util.errors import UserError
 from carebench.load.loader import apply_overrides, scenario_from_data
-from carebench.runs.tasks import Variant
 from carebench.load.yamlio import load_yaml_text
+from carebench.runs.tasks import Variant
+from carebench.util.errors import UserError
 
 __all__ = ["Axis", "parse_grid", "grid_variants", "sweep_series", "MAX_POINTS"]
 

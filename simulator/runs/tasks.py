@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from carebench.engine.streams import replication_seeds
 from carebench.load.loader import scenario_from_data
 from carebench.model.scenario import Scenario
 from carebench.runs.simulate import simulate
-from carebench.engine.streams import replication_seeds
 
 __all__ = ["Variant", "Task", "TaskResult", "plan_tasks", "run_task", "plain_kpis"]
 

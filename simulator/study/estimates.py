@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carebench.study.runner import ProbeRecord, StudyRun
-from carebench.study.power import standard_error_for_design
 from carebench.study.inference import (
     clustered_proportion,
     kaplan_meier,
@@ -29,6 +27,8 @@ from carebench.study.inference import (
     two_proportion_test_clustered,
     wilson_interval,
 )
+from carebench.study.power import standard_error_for_design
+from carebench.study.runner import ProbeRecord, StudyRun
 from carebench.util.units import DAY, HOUR
 
 __all__ = [

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carebench.util.errors import UserError
-from carebench.study.runner import StudyRun
-from carebench.study.estimates import reply_hits, common_design_effect
+from carebench.study.estimates import common_design_effect, reply_hits
+from carebench.study.inference import clustered_proportion, two_proportion_test_clustered
 from carebench.study.power import (
     brands_for_difference,
     design_effect,
@@ -31,7 +30,8 @@ from carebench.study.power import (
     probes_for_precision,
     standard_error_for_design,
 )
-from carebench.study.inference import clustered_proportion, two_proportion_test_clustered
+from carebench.study.runner import StudyRun
+from carebench.util.errors import UserError
 
 __all__ = [
     "PrecisionPlan",

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from carebench.util.errors import ScenarioError, UserError
 from carebench.load.loader import (
     apply_overrides,
     format_validation_error,
@@ -26,10 +25,11 @@ from carebench.load.loader import (
     scenario_from_data,
     shipped_scenario_path,
 )
-from carebench.study.probes import sending_period
-from carebench.model.scenario import Scenario
-from carebench.study.spec import Study
 from carebench.load.yamlio import load_yaml_file
+from carebench.model.scenario import Scenario
+from carebench.study.probes import sending_period
+from carebench.study.spec import Study
+from carebench.util.errors import ScenarioError, UserError
 
 __all__ = ["LoadedStudy", "load_study", "study_from_data", "shipped_studies", "study_path", "parse_brand_override"]
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carebench.engine.contact import Outcome
-from carebench.study.probes import ProbeInjector, plan_probes
-from carebench.runs.simulate import simulate
 from carebench.engine.streams import Streams, replication_seeds
-from carebench.study.spec import Listening, ProbeProtocol, Study
+from carebench.load.loader import scenario_from_data
+from carebench.runs.simulate import simulate
+from carebench.study.probes import ProbeInjector, plan_probes
 from carebench.study.resolve import LoadedStudy
+from carebench.study.spec import Listening, ProbeProtocol, Study
 
 __all__ = ["ProbeRecord", "BrandRun", "StudyRun", "BrandTask", "brand_seed", "study_tasks", "run_brand", "run_tasks",
            "run_study"]
@@ -124,8 +125,6 @@ class BrandTask:
 
 def _task_from_data(repeat: int, brand: str, scenario: dict, protocol: dict, listening: dict, warmup: float,
                     seed: int, allow_import: bool) -> BrandTask:
-    from carebench.load.loader import scenario_from_data
-
     return BrandTask(repeat, brand, scenario_from_data(scenario, f"brands.{brand}", allow_import=allow_import),
                      ProbeProtocol.model_validate(protocol), Listening.model_validate(listening), warmup, seed,
                      allow_import)
