@@ -279,6 +279,8 @@ def test_batch_means_refuses_too_little_data(n: int, batches: int, fragment: str
         ("revenue_at_risk", -1), ("cost.total", -1), ("agent_hours.social", -1),
         ("arrived.twitter", 0), ("utilisation.social", 0), ("bumps.total", 0),
         ("deflections.total", 0), ("peer_answers.total", 0), ("made_up.kpi", 0),
+        ("frt_band.p90.lt100", -1), ("gave_up.twitter", -1), ("frt_band.n.lt100", 0),
+        ("opened_per_day.email", 0), ("resolved.email", 0),
         ("slant.x", 0),
     ],
 )  # fmt: skip

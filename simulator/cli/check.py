@@ -26,6 +26,7 @@ from carebench.gate.baseline import check_baseline_matches, default_baseline_pat
 from carebench.gate.check import DEFAULT_TOLERANCE, collect_thresholds, junit_cases, run_check
 from carebench.gate.junit import write_junit
 from carebench.gate.thresholds import Rule
+from carebench.kpis import catalogue
 from carebench.output.check_report import check_lines
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.tasks import Variant
@@ -80,7 +81,7 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
     threshold is breached or a KPI regressed, 2 on a usage error.
     """
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
-    gates = collect_thresholds(sc.thresholds, thresholds)
+    gates = collect_thresholds(sc.thresholds, thresholds, catalogue.names(list(sc.channels), list(sc.pools)))
     base = read_baseline(baseline_path) if baseline_path is not None else None
     if not gates and base is None:
         raise UserError(f"check {scenario}: nothing to check; add 'thresholds:' to the scenario, "

@@ -28,6 +28,7 @@ from carebench.cli.execution import (
 )
 from carebench.engine.streams import replication_seeds
 from carebench.gate.thresholds import Threshold, parse_threshold
+from carebench.kpis import catalogue
 from carebench.load.yamlio import dump_yaml
 from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, replication_evaluator
 from carebench.loadtest.staffing import apply, search
@@ -41,7 +42,6 @@ from carebench.output.loadtest import (
     write_json,
 )
 from carebench.output.report import table
-from carebench.stats.intervals import kpi_direction
 from carebench.util.atomic import atomic_directory
 from carebench.util.errors import UserError
 
@@ -57,7 +57,9 @@ def _target(metric: str | None, target: str) -> Threshold:
         return parse_threshold(target)
     if not metric:
         raise UserError(f"--target {target!r}: give --metric KPI, or a whole expression such as 'sla.twitter>=0.9'")
-    op = ">=" if kpi_direction(metric) >= 0 else "<="
+    if catalogue.find(metric) is None:
+        raise catalogue.unknown(metric, "--metric")
+    op = ">=" if catalogue.direction(metric) >= 0 else "<="
     return parse_threshold(f"{metric} {op} {target}")
 
 

@@ -2,7 +2,7 @@
 
 :class:`RunResult` holds no numpy arrays and no references to the engine; it
 converts to JSON as is. KPI names follow ``<measure>[.<statistic>].<channel|pool>``
-(see the README's KPI table); times are seconds, shares fractions.
+(declared in :mod:`carebench.kpis.catalogue`); times are seconds, shares fractions.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from carebench.engine.binning import step_area
 from carebench.engine.contact import Outcome
 from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
+from carebench.kpis.catalogue import BANDS
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]
 
-BAND_LABELS = ("lt100", "100_1k", "1k_10k", "10k_100k", "100k_plus")
+BAND_LABELS = BANDS
+"""Labels of the follower bands in ``frt_band.*`` KPI names (declared in the KPI catalogue)."""
 
 
 @dataclass(frozen=True)

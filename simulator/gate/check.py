@@ -9,15 +9,15 @@ on the same seeds by more than the tolerance).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from carebench.gate.baseline import Baseline
 from carebench.gate.junit import Case
 from carebench.gate.regression import Regression, regression_paired
 from carebench.gate.thresholds import Rule, Threshold, Verdict, evaluate_all, parse_threshold
+from carebench.kpis import catalogue
 from carebench.runs.replicate import Replications
-from carebench.stats.intervals import kpi_direction
 
 __all__ = ["CheckReport", "DEFAULT_TOLERANCE", "collect_thresholds", "run_check", "junit_cases"]
 
@@ -57,9 +57,17 @@ class CheckReport:
         return not self.failed and not self.regressed
 
 
-def collect_thresholds(from_scenario: Sequence[str], from_command_line: Sequence[str]) -> list[Threshold]:
-    """Parse the scenario's ``thresholds:`` then the ``--threshold`` options, dropping repeats."""
+def collect_thresholds(from_scenario: Sequence[str], from_command_line: Sequence[str],
+                       kpis: Collection[str] | None = None) -> list[Threshold]:
+    """Parse the scenario's ``thresholds:`` then the ``--threshold`` options, dropping repeats.
+
+    With ``kpis`` (the names the scenario reports, :func:`carebench.kpis.catalogue.names`),
+    a threshold on any other KPI (``sla.twiter``) is refused before anything runs.
+    """
     parsed = [parse_threshold(t) for t in (*from_scenario, *from_command_line)]
+    for t in parsed:
+        if kpis is not None and t.kpi not in kpis:
+            raise catalogue.unknown(t.kpi, f"threshold {t.text!r}", among=kpis)
     return list(dict.fromkeys(parsed))
 
 
@@ -67,7 +75,7 @@ def _regressions(rep: Replications, baseline: Baseline, tolerance: float) -> lis
     if tuple(rep.seeds) != baseline.seeds:
         raise ValueError("a check against a baseline must run on the baseline's seeds")
     current = rep.kpis[0].keys() if rep.kpis else ()
-    kpis = [k for k in baseline.values if k in current and kpi_direction(k) != 0]
+    kpis = [k for k in baseline.values if k in current and catalogue.direction(k) != 0]
     return [regression_paired(k, baseline.values[k], rep.values(k), tolerance, baseline.confidence)
             for k in kpis]
 

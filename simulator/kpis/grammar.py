@@ -13,13 +13,16 @@ Grammar: ``<kpi> <op> <value>`` with whitespace optional around the operator.
   underscore grouping), a percentage (``5%`` is 0.05) or a duration (``24h``,
   ``90m``, ``1h30m``, ``20s``; stored in seconds).
 
-Values are checked against what the KPI measures, because a unit slip would
-otherwise pass silently: times (``frt.*``, ``ttr.*``) need a duration, since a
-bare ``24`` would be 24 seconds; shares (``sla.*``, ``within_*``,
-``abandon.*``, ``utilisation.*``, ``churn.rate.*``, ``exposure.top1_share``)
-lie between 0 and 1 and may be written as a percentage; counts and amounts
-(``agent_hours.*`` is in hours, not seconds) take plain numbers. KPIs not in
-the naming scheme accept any form.
+Values are checked against what the KPI measures, as the KPI catalogue
+(:mod:`carebench.kpis.catalogue`) declares it, because a unit slip would
+otherwise pass silently: times (``frt.*``, ``ttr.*``, ``frt_band.p90.*``) need
+a duration, since a bare ``24`` would be 24 seconds; shares (``sla.*``,
+``within_*``, ``abandon.*``, ``utilisation.*``, ``churn.rate.*``,
+``exposure.top1_share``) lie between 0 and 1 and may be written as a
+percentage; counts and amounts (``agent_hours.*`` is in hours, not seconds)
+take plain numbers of at least 0. A name the catalogue does not know is
+refused with close names suggested: no run would report it, and its unit
+would be a guess.
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ import math
 import operator
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 
 import numpy as np
 
+from carebench.kpis.catalogue import Family, Unit, find, kind, unknown
 from carebench.util.errors import UserError
 from carebench.util.units import format_duration, parse_duration
 
@@ -47,46 +50,19 @@ _OP_HINTS = {"=<": "<=", "=>": ">=", "≤": "<=", "≥": ">=", "<<": "<", ">>": 
 _EXPECTED_OP = "expected <, <=, > or >= between a KPI name and a value"
 
 
-class _Unit(Enum):
-    SECONDS = "a time in seconds"
-    SHARE = "a share between 0 and 1"
-    AMOUNT = "a count or amount"
-    ANY = "not in the naming scheme"
-
-
-_SHARES = frozenset({"sla", "abandon", "utilisation"})
-_AMOUNTS = frozenset(
-    {"arrived", "answered", "abandoned", "waiting", "agent_hours", "cost", "exposure", "churn"}
-    | {"revenue_at_risk", "bumps", "deflections", "peer_answers"}
-)
-
-
-def _unit(kpi: str) -> _Unit:
-    family = kpi.split(".", 1)[0]
-    if family in ("frt", "ttr"):
-        return _Unit.SECONDS
-    if (
-        family in _SHARES
-        or family.startswith("within_")
-        or kpi.startswith("churn.rate.")
-        or kpi == "exposure.top1_share"
-    ):
-        return _Unit.SHARE
-    return _Unit.AMOUNT if family in _AMOUNTS else _Unit.ANY
-
-
 def kpi_kind(kpi: str) -> str:
-    """What KPI ``kpi`` measures: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'`` or ``'other'``."""
-    return {_Unit.SECONDS: "time", _Unit.SHARE: "share", _Unit.AMOUNT: "amount"}.get(_unit(kpi), "other")
+    """What KPI ``kpi`` measures: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'`` or ``'other'`` (unknown)."""
+    return kind(kpi)
 
 
-def _range_problem(kpi: str, value: float) -> str | None:
-    unit = _unit(kpi)
-    if unit is _Unit.SECONDS and value < 0:
-        return f"{kpi!r} is a time and cannot be negative"
-    if unit is _Unit.SHARE and not 0.0 <= value <= 1.0:
+def _range_problem(family: Family, kpi: str, value: float) -> str | None:
+    low, high = family.bounds
+    if low <= value <= high:
+        return None
+    if family.unit is Unit.SHARE:
         return f"{kpi!r} is a share between 0 and 1; write e.g. 0.9 or 90%"
-    return None
+    what = "a time" if family.unit is Unit.SECONDS else f"in {family.unit.label}"
+    return f"{kpi!r} is {what} and cannot be negative"
 
 
 def _duration_text(seconds: float) -> str:
@@ -101,7 +77,7 @@ def _duration_text(seconds: float) -> str:
 
 def show_value(kpi: str, value: float) -> str:
     """Render a value of KPI ``kpi`` for people: a duration for times, 4 significant digits otherwise."""
-    if _unit(kpi) is _Unit.SECONDS and math.isfinite(value):
+    if kind(kpi) == "time" and math.isfinite(value):
         return format_duration(value)
     return f"{value:.4g}"
 
@@ -127,8 +103,11 @@ class Threshold:
         if not _KPI.match(self.kpi):
             raise ValueError(f"kpi {self.kpi!r}: expected a dotted name such as 'sla.twitter'")
         object.__setattr__(self, "value", float(self.value))
+        family = find(self.kpi)
         problem = None if math.isfinite(self.value) else "value must be finite"
-        problem = problem or _range_problem(self.kpi, self.value)
+        if family is None:
+            problem = problem or f"{self.kpi!r} is not a KPI carebench reports (see carebench.kpis.catalogue)"
+        problem = problem or _range_problem(family, self.kpi, self.value)
         if problem:
             raise ValueError(f"threshold {self.kpi} {self.op} {self.value!r}: {problem}")
         if not self.text:
@@ -144,7 +123,7 @@ class Threshold:
         return bool(_OPS[self.op](x, self.value))
 
     def __str__(self) -> str:
-        seconds = _unit(self.kpi) is _Unit.SECONDS
+        seconds = kind(self.kpi) == "time"
         shown = _duration_text(self.value) if seconds else repr(self.value)
         return f"{self.kpi} {self.op} {shown}"
 
@@ -165,14 +144,15 @@ def _read_value(raw: str) -> tuple[str, float] | None:
         return None
 
 
-def _form_problem(kpi: str, form: str, value: float) -> str | None:
-    unit = _unit(kpi)
-    if unit is _Unit.SECONDS and (form == "percent" or (form == "number" and value != 0)):
+def _form_problem(family: Family, kpi: str, form: str, value: float) -> str | None:
+    unit = family.unit
+    if unit is Unit.SECONDS and (form == "percent" or (form == "number" and value != 0)):
         return f"{kpi!r} is a time; give a duration with a unit such as '24h', '90m' or '20s'"
-    if form == "duration" and unit in (_Unit.SHARE, _Unit.AMOUNT):
-        return f"{kpi!r} is {unit.value}, not a time in seconds; write a plain number"
-    if form == "percent" and unit is _Unit.AMOUNT:
-        return f"{kpi!r} is {unit.value}, not a share; write a plain number"
+    what = "a share between 0 and 1" if unit is Unit.SHARE else f"a count or amount in {unit.label}"
+    if form == "duration" and unit is not Unit.SECONDS:
+        return f"{kpi!r} is {what}, not a time in seconds; write a plain number"
+    if form == "percent" and unit.kind == "amount":
+        return f"{kpi!r} is {what}, not a share; write a plain number"
     return None
 
 
@@ -208,6 +188,9 @@ def parse_threshold(text: str) -> Threshold:
         raise UserError(f"threshold {text!r}: expected text such as 'sla.twitter >= 0.9'")
     text = text.strip()
     kpi, op, raw = _split(text)
+    family = find(kpi)
+    if family is None:
+        raise unknown(kpi, f"threshold {text!r}")
     read = _read_value(raw) if raw else None
     if read is None:
         got = repr(raw) if raw else "nothing"
@@ -219,7 +202,7 @@ def parse_threshold(text: str) -> Threshold:
     form, value = read
     if not math.isfinite(value):
         raise _fail(text, f"expected a finite value, got {raw!r}")
-    problem = _form_problem(kpi, form, value) or _range_problem(kpi, value)
+    problem = _form_problem(family, kpi, form, value) or _range_problem(family, kpi, value)
     if problem:
         raise _fail(text, problem)
     return Threshold(kpi, op, value, text)

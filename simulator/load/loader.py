@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from carebench.kpis import catalogue
 from carebench.kpis.grammar import parse_threshold
 from carebench.load.yamlio import load_yaml_file, load_yaml_text
 from carebench.model.scenario import Scenario
@@ -207,9 +208,12 @@ def _check_thresholds(scenario: Scenario, source: str) -> None:
         return
 
     problems = []
+    known = catalogue.names(list(scenario.channels), list(scenario.pools))
     for i, text in enumerate(scenario.thresholds):
         try:
-            parse_threshold(text)
+            kpi = parse_threshold(text).kpi
+            if kpi not in known:
+                raise catalogue.unknown(kpi, f"threshold {text.strip()!r}", among=known)
         except UserError as exc:
             problems.append(f"{source}: thresholds.{i}: {exc}")
     if problems:

@@ -23,10 +23,11 @@ from typing import Protocol
 import numpy as np
 
 from carebench.gate.thresholds import Threshold
+from carebench.kpis import catalogue
 from carebench.load.loader import scenario_from_data
 from carebench.runs.replicate import run_replications
 from carebench.runs.tasks import Variant
-from carebench.stats.intervals import Estimate, kpi_direction, summarise, unknown_kpi
+from carebench.stats.intervals import Estimate, summarise, unknown_kpi
 
 __all__ = [
     "Evaluator",
@@ -173,7 +174,7 @@ def knee(points: list[Point], kpi: str) -> float:
     if xs.size < 3:
         return math.nan
     slopes = np.diff(ys) / np.diff(xs)
-    bend = np.diff(slopes) * (-1.0 if kpi_direction(kpi) > 0 else 1.0)
+    bend = np.diff(slopes) * (-1.0 if catalogue.direction(kpi) > 0 else 1.0)
     return float(xs[1:-1][int(np.argmax(bend))])
 
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from carebench.gate.check import CheckReport
 from carebench.gate.regression import Regression
-from carebench.gate.thresholds import Rule, kpi_kind
+from carebench.gate.thresholds import Rule
+from carebench.kpis import catalogue
 from carebench.output.compare_report import fmt_difference, fmt_value
 from carebench.output.report import table
 
@@ -18,7 +19,7 @@ def _threshold_rows(report: CheckReport) -> list[list[str]]:
     for v in report.verdicts:
         kpi, e = v.threshold.kpi, v.estimate
         interval = f"[{fmt_value(kpi, e.low)}, {fmt_value(kpi, e.high)}]" if e.n >= 2 else "-"
-        margin = fmt_value(kpi, v.margin, signed=True) + (" pts" if kpi_kind(kpi) == "share" else "")
+        margin = fmt_value(kpi, v.margin, signed=True) + (" pts" if catalogue.kind(kpi) == "share" else "")
         rows.append([v.threshold.text, fmt_value(kpi, e.mean), interval, "pass" if v.passed else "FAIL",
                      margin if v.passed or e.n >= 2 else v.detail])
     return rows

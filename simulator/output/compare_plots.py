@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from carebench.engine.histogram import EDGES
-from carebench.gate.thresholds import kpi_kind
+from carebench.kpis import catalogue
 from carebench.output.compare_report import labels
 from carebench.output.plots import new_figure, save
 from carebench.runs.compare import KpiComparison
@@ -40,7 +40,7 @@ def _save(fig, path: Path) -> Path:
 
 def _scale(kpi: str, values: Sequence[float]) -> tuple[float, str]:
     """A divisor and unit label that make ``kpi``'s values readable on an axis."""
-    kind = kpi_kind(kpi)
+    kind = catalogue.kind(kpi)
     if kind == "share":
         return 0.01, "%"
     if kind == "time":

@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from carebench.gate.thresholds import kpi_kind
+from carebench.kpis import catalogue
 from carebench.output.report import table
 from carebench.runs.compare import KpiComparison
 from carebench.stats.intervals import Difference, Estimate
@@ -52,7 +52,7 @@ def fmt_value(kpi: str, x: float, *, signed: bool = False, spread: bool = False,
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     sign = "+" if signed and x > 0 else ""
-    kind = kpi_kind(kpi)
+    kind = catalogue.kind(kpi)
     if kind == "share":
         return f"{sign}{100 * x:.1f}" + ("" if spread or signed else "%")
     if kind == "time":
@@ -61,7 +61,7 @@ def fmt_value(kpi: str, x: float, *, signed: bool = False, spread: bool = False,
 
 
 def _points(kpi: str) -> str:
-    return " pts" if kpi_kind(kpi) == "share" else ""
+    return " pts" if catalogue.kind(kpi) == "share" else ""
 
 
 def fmt_estimate(kpi: str, e: Estimate) -> str:

@@ -6,9 +6,10 @@ import math
 from collections.abc import Sequence
 
 from carebench.engine.results import RunResult
+from carebench.kpis import catalogue
 from carebench.util.units import format_duration
 
-__all__ = ["table", "run_summary", "fmt_share", "fmt_time", "fmt_number"]
+__all__ = ["table", "run_summary", "fmt_share", "fmt_time", "fmt_number", "fmt_kpi"]
 
 
 def fmt_share(x: float) -> str:
@@ -30,6 +31,12 @@ def fmt_number(x: float) -> str:
     return f"{x:,.2f}"
 
 
+def fmt_kpi(kpi: str, x: float) -> str:
+    """A value of KPI ``kpi`` in its unit from the KPI catalogue: a share, a duration or a number."""
+    shown = catalogue.kind(kpi)
+    return fmt_share(x) if shown == "share" else fmt_time(x) if shown == "time" else fmt_number(x)
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Align columns: the first left, the rest right."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -42,30 +49,32 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
     """The table ``carebench run`` prints: channels, pools and the three outcome measures."""
     k = result.kpis
+
+    def cell(name: str) -> str:
+        return fmt_kpi(name, k[name])
+
     rows = []
     for ch in (*result.channels, "all"):
         rows.append([
-            ch, fmt_number(k[f"arrived.{ch}"]), fmt_number(k[f"answered.{ch}"]),
-            fmt_number(k[f"abandoned.{ch}"]), fmt_number(k[f"waiting.{ch}"]),
-            fmt_time(sla[ch]) if ch in sla else "", fmt_share(k[f"sla.{ch}"]),
-            fmt_time(k[f"frt.p50.{ch}"]), fmt_time(k[f"frt.p90.{ch}"]),
-            fmt_share(k[f"within_1h.{ch}"]), fmt_share(k[f"within_24h.{ch}"]),
+            ch, *(cell(f"{m}.{ch}") for m in ("arrived", "answered", "abandoned", "waiting")),
+            fmt_time(sla[ch]) if ch in sla else "",
+            *(cell(f"{m}.{ch}") for m in ("sla", "frt.p50", "frt.p90", "within_1h", "within_24h")),
         ])
     out = [f"{result.scenario} (seed {result.seed}, {fmt_time(result.horizon)} simulated, "
            f"warm-up {fmt_time(result.warmup)})", ""]
     out += table(["channel", "arrived", "answered", "abandoned", "waiting", "target", "SLA",
                   "FRT p50", "FRT p90", "<=1h", "<=24h"], rows)
-    pools = [[p, fmt_share(k[f"utilisation.{p}"]), fmt_number(k[f"agent_hours.{p}"])] for p in result.pools]
+    pools = [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}")] for p in result.pools]
     if pools:
         out += ["", *table(["pool", "utilisation", "agent-hours"], pools)]
     out += [
         "",
-        f"exposure: {fmt_number(k['exposure.total'])} follower-hours "
-        f"(top 1% of complainers: {fmt_share(k['exposure.top1_share'])})",
-        f"churn risk: {fmt_number(k['churn.expected'])} expected churners"
-        + (f", revenue at risk {fmt_number(k['revenue_at_risk'])}" if k["revenue_at_risk"] else ""),
-        f"time to resolution: mean {fmt_time(k['ttr.mean.all'])}, p90 {fmt_time(k['ttr.p90.all'])}; "
-        f"bumps {fmt_number(k['bumps.total'])}, deflections {fmt_number(k['deflections.total'])}, "
-        f"peer answers {fmt_number(k['peer_answers.total'])}",
+        f"exposure: {cell('exposure.total')} follower-hours "
+        f"(top 1% of complainers: {cell('exposure.top1_share')})",
+        f"churn risk: {cell('churn.expected')} expected churners"
+        + (f", revenue at risk {cell('revenue_at_risk')}" if k["revenue_at_risk"] else ""),
+        f"time to resolution: mean {cell('ttr.mean.all')}, p90 {cell('ttr.p90.all')}; "
+        f"bumps {cell('bumps.total')}, deflections {cell('deflections.total')}, "
+        f"peer answers {cell('peer_answers.total')}",
     ]
     return out

@@ -6,7 +6,7 @@ the reference (:func:`carebench.stats.intervals.paired_difference`): replication
 of both ran on the same seed, so the difference of the pair removes most of
 the noise they share. A difference is *significant* when its interval
 excludes zero; it is *better* or *worse* by the KPI's direction
-(:func:`carebench.stats.intervals.kpi_direction`).
+(:func:`carebench.kpis.catalogue.direction`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from carebench.kpis import catalogue
 from carebench.runs.replicate import Replications
-from carebench.stats.intervals import Difference, Estimate, kpi_direction, mean_ci, paired_difference, unknown_kpi
+from carebench.stats.intervals import Difference, Estimate, mean_ci, paired_difference, unknown_kpi
 
 __all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis"]
 
@@ -87,5 +88,5 @@ def compare(variants: Sequence[Replications], kpis: Sequence[str],
         base = reference.values(kpi)
         estimates = tuple(mean_ci(v.values(kpi), confidence) for v in variants)
         diffs = (None, *(paired_difference(base, v.values(kpi), confidence) for v in variants[1:]))
-        out.append(KpiComparison(kpi, kpi_direction(kpi), estimates, diffs))
+        out.append(KpiComparison(kpi, catalogue.direction(kpi), estimates, diffs))
     return out

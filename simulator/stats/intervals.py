@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without scipy.stats' import cost
 
+from carebench.kpis.catalogue import direction
 from carebench.util.errors import UserError
 
 __all__ = [
@@ -295,29 +296,16 @@ def batch_means(
     return mean_ci(means, confidence)
 
 
-_HIGHER = frozenset({"sla", "answered"})
-_LOWER = frozenset(
-    {"frt", "ttr", "abandon", "abandoned", "waiting", "exposure", "churn", "revenue_at_risk"}
-    | {"cost", "agent_hours"}
-)
-
-
 def kpi_direction(name: str) -> int:
     """Return +1 if a higher value of KPI ``name`` is better, -1 if lower is better, else 0.
 
-    Decided by the first dotted part of the name: ``sla``, ``within_*`` and
-    ``answered`` are better higher; ``frt``, ``ttr``, ``abandon``,
-    ``abandoned``, ``waiting``, ``exposure``, ``churn``, ``revenue_at_risk``,
-    ``cost`` and ``agent_hours`` are better lower. Volumes and descriptive
-    KPIs (``arrived``, ``utilisation``, ``bumps``, ``deflections``,
-    ``peer_answers``) and unknown names are neutral (0).
+    Read from the KPI catalogue (:func:`carebench.kpis.catalogue.direction`):
+    e.g. ``sla``, ``within_*`` and ``answered`` are better higher; times,
+    ``abandon``, ``waiting``, ``exposure``, ``churn``, ``cost`` and
+    ``agent_hours`` better lower; volumes and descriptive KPIs (``arrived``,
+    ``utilisation``, ``bumps``, ...) and unknown names are neutral (0).
     """
-    family = name.split(".", 1)[0]
-    if family in _HIGHER or family.startswith("within_"):
-        return 1
-    if family in _LOWER:
-        return -1
-    return 0
+    return direction(name)
 
 
 def unknown_kpi(name: str, available: Iterable[str], place: str) -> UserError:
