@@ -93,19 +93,19 @@ class Family:
     """One KPI family: a name ``pattern``, its ``unit``, which way is ``better``, a ``meaning``.
 
     ``bounds`` are the natural range of a value (NaN aside: a KPI is NaN
-    where it is undefined, e.g. the SLA of a channel nobody wrote to); by
-    default the unit's.
+    where it is undefined, e.g. the SLA of a channel nobody wrote to); None
+    (the default) means the unit's.
     """
 
     pattern: str
     unit: Unit
     better: Better
     meaning: str
-    bounds: tuple[float, float] = field(default=(math.nan, math.nan))
+    bounds: tuple[float, float] | None = None
     regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if math.isnan(self.bounds[0]):
+        if self.bounds is None:
             object.__setattr__(self, "bounds", self.unit.bounds)
         parts, last = [], 0
         for m in _TOKEN.finditer(self.pattern):
@@ -145,54 +145,53 @@ class Family:
         return ["".join(p) for p in product(*pieces)]
 
 
-def _f(pattern: str, unit: Unit, better: Better, meaning: str) -> Family:
-    return Family(pattern, unit, better, meaning)
-
-
-S, SH, C = Unit.SECONDS, Unit.SHARE, Unit.CONTACTS
-UP, DOWN, NONE = Better.HIGHER, Better.LOWER, Better.NEITHER
+_S, _SH, _C = Unit.SECONDS, Unit.SHARE, Unit.CONTACTS
+_UP, _DOWN, _NONE = Better.HIGHER, Better.LOWER, Better.NEITHER
 
 CATALOGUE: tuple[Family, ...] = (
-    _f("arrived.<channel>", C, NONE, "contacts that arrived after the warm-up"),
-    _f("needs_reply.<channel>", C, NONE, "arrived contacts that need a reply from the brand "
-       "(not mentions, not answered by peers)"),
-    _f("mentions.<channel>", C, NONE, "mentions and praise: no reply needed, never an SLA miss"),
-    _f("answered.<channel>", C, UP, "contacts that got a first response (resolved or still open)"),
-    _f("resolved.<channel>", C, NONE, "contacts resolved by the end of the run"),
-    _f("abandoned.<channel>", C, DOWN, "contacts that left before a first response (abandoned or gave up)"),
-    _f("gave_up.<channel>", C, DOWN, "contacts on public channels that gave up waiting unanswered (part of `abandoned`)"),
-    _f("waiting.<channel>", C, DOWN, "contacts still waiting for a first response when the run ends"),
-    _f("peer.<channel>", C, NONE, "contacts answered by other customers before an agent replied"),
-    _f("sla.<channel>", SH, UP, "first response within the channel's SLA target, over contacts "
-       "that need a reply and can be judged"),
-    _f("within_{1h,24h}.<channel>", SH, UP, "first response within 1 hour / 24 hours"),
-    _f("abandon.<channel>", SH, DOWN, "abandoned (or gave up) over contacts that need a reply"),
-    _f("frt.{mean,p50,p90,p99}.<channel>", S, DOWN, "first-response time of the answered contacts"),
-    _f("ttr.{mean,p90}.<channel>", S, DOWN, "time to resolution of the resolved contacts"),
-    _f("opened_per_day.<channel>", Unit.CONTACTS_PER_DAY, NONE, "contacts needing a reply per simulated day (peer-answered included)"),
-    _f("resolved_per_day.<channel>", Unit.CONTACTS_PER_DAY, NONE, "contacts resolved per simulated day"),
-    _f("exposure.total", Unit.FOLLOWER_HOURS, DOWN, "follower-weighted time public complaints "
-       "waited for a reply (follower-hours), all channels"),
-    _f("exposure.top1_share", SH, DOWN, "share of the exposure carried by the top 1 % of complainers"),
-    _f("exposure.<channel>", Unit.FOLLOWER_HOURS, DOWN, "follower-hours of exposure on the channel (0 on private channels)"),
-    _f("churn.expected", Unit.CUSTOMERS, DOWN, "expected number of customers lost, all channels"),
-    _f("churn.expected.<channel>", Unit.CUSTOMERS, DOWN, "expected number of customers lost on the channel"),
-    _f("churn.rate.<channel>", SH, DOWN, "expected churners over contacts needing a reply"),
-    _f("revenue_at_risk", Unit.MONEY, DOWN, "expected churners times the value of a customer"),
-    _f("bumps.total", C, NONE, "follow-ups (bumps) customers posted while waiting for a reply"),
-    _f("deflections.total", C, NONE, "contacts deflected to another channel or a link"),
-    _f("deflections.to.<target>", C, NONE, "deflected contacts by where they were sent"),
-    _f("peer_answers.total", C, NONE, "contacts answered by other customers (peer support)"),
-    _f("bot_replies.total", C, NONE, "first responses sent by a bot"),
-    _f("retries.total", C, NONE, "contacts that tried another channel after giving up on one"),
-    _f("viral.total", C, NONE, "complaints set off by another customer's unanswered public complaint"),
-    _f("frt_band.{p50,p90}.<band>", S, DOWN, "first-response time by the author's follower band, "
-       "public channels only: the price of favouring influencers"),
-    _f("frt_band.n.<band>", C, NONE, "answered contacts in the follower band, public channels only"),
-    _f("utilisation.<pool>", SH, NONE, "share of on-duty agent time spent serving contacts"),
-    _f("agent_hours.total", Unit.AGENT_HOURS, DOWN, "agent-hours on duty after the warm-up, all pools"),
-    _f("agent_hours.<pool>", Unit.AGENT_HOURS, DOWN, "agent-hours on duty after the warm-up"),
-    _f("cost.total", Unit.MONEY, DOWN, "agent-hours times each pool's cost per hour"),
+    Family("arrived.<channel>", _C, _NONE, "contacts that arrived after the warm-up"),
+    Family("needs_reply.<channel>", _C, _NONE, "arrived contacts that need a reply from the brand "
+           "(not mentions, not answered by peers)"),
+    Family("mentions.<channel>", _C, _NONE, "mentions and praise: no reply needed, never an SLA miss"),
+    Family("answered.<channel>", _C, _UP, "contacts that got a first response (resolved or still open)"),
+    Family("resolved.<channel>", _C, _NONE, "contacts resolved by the end of the run"),
+    Family("abandoned.<channel>", _C, _DOWN, "contacts that left before a first response (abandoned or gave up)"),
+    Family("gave_up.<channel>", _C, _DOWN, "contacts on public channels that gave up waiting unanswered "
+           "(part of `abandoned`)"),
+    Family("waiting.<channel>", _C, _DOWN, "contacts still waiting for a first response when the run ends"),
+    Family("peer.<channel>", _C, _NONE, "contacts answered by other customers before an agent replied"),
+    Family("sla.<channel>", _SH, _UP, "first response within the channel's SLA target, over contacts "
+           "that need a reply and can be judged"),
+    Family("within_{1h,24h}.<channel>", _SH, _UP, "first response within 1 hour / 24 hours"),
+    Family("abandon.<channel>", _SH, _DOWN, "abandoned (or gave up) over contacts that need a reply"),
+    Family("frt.{mean,p50,p90,p99}.<channel>", _S, _DOWN, "first-response time of the answered contacts"),
+    Family("ttr.{mean,p90}.<channel>", _S, _DOWN, "time to resolution of the resolved contacts"),
+    Family("opened_per_day.<channel>", Unit.CONTACTS_PER_DAY, _NONE, "contacts needing a reply per simulated day "
+           "(peer-answered included)"),
+    Family("resolved_per_day.<channel>", Unit.CONTACTS_PER_DAY, _NONE, "contacts resolved per simulated day"),
+    Family("exposure.total", Unit.FOLLOWER_HOURS, _DOWN, "follower-weighted time public complaints "
+           "waited for a reply (follower-hours), all channels"),
+    Family("exposure.top1_share", _SH, _DOWN, "share of the exposure carried by the top 1 % of complainers"),
+    Family("exposure.<channel>", Unit.FOLLOWER_HOURS, _DOWN, "follower-hours of exposure on the channel "
+           "(0 on private channels)"),
+    Family("churn.expected", Unit.CUSTOMERS, _DOWN, "expected number of customers lost, all channels"),
+    Family("churn.expected.<channel>", Unit.CUSTOMERS, _DOWN, "expected number of customers lost on the channel"),
+    Family("churn.rate.<channel>", _SH, _DOWN, "expected churners over contacts needing a reply"),
+    Family("revenue_at_risk", Unit.MONEY, _DOWN, "expected churners times the value of a customer"),
+    Family("bumps.total", _C, _NONE, "follow-ups (bumps) customers posted while waiting for a reply"),
+    Family("deflections.total", _C, _NONE, "contacts deflected to another channel or a link"),
+    Family("deflections.to.<target>", _C, _NONE, "deflected contacts by where they were sent"),
+    Family("peer_answers.total", _C, _NONE, "contacts answered by other customers (peer support)"),
+    Family("bot_replies.total", _C, _NONE, "first responses sent by a bot"),
+    Family("retries.total", _C, _NONE, "contacts that tried another channel after giving up on one"),
+    Family("viral.total", _C, _NONE, "complaints set off by another customer's unanswered public complaint"),
+    Family("frt_band.{p50,p90}.<band>", _S, _DOWN, "first-response time by the author's follower band, "
+           "public channels only: the price of favouring influencers"),
+    Family("frt_band.n.<band>", _C, _NONE, "answered contacts in the follower band, public channels only"),
+    Family("utilisation.<pool>", _SH, _NONE, "share of on-duty agent time spent serving contacts"),
+    Family("agent_hours.total", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty after the warm-up, all pools"),
+    Family("agent_hours.<pool>", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty after the warm-up"),
+    Family("cost.total", Unit.MONEY, _DOWN, "agent-hours times each pool's cost per hour"),
 )
 """Every KPI family, in the order the docs list them."""
 
@@ -214,7 +213,7 @@ def direction(name: str) -> int:
 
 
 def kind(name: str) -> str:
-    """How KPI ``name`` is treated: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'``, or ``'other'`` if unknown."""
+    """How KPI ``name`` is treated: ``'time'`` (seconds), ``'share'`` (0..1), ``'amount'``; ``'other'`` if unknown."""
     family = find(name)
     return family.unit.kind if family else "other"
 
