@@ -157,3 +157,16 @@ def test_loadtest_metric_is_checked_against_the_catalogue() -> None:
     result = CliRunner().invoke(cli, ["loadtest", "mmc", "--metric", "slaa.all", "--target", "0.8"])
     assert result.exit_code == 2
     assert "--metric: 'slaa.all' is not a KPI carebench reports; did you mean 'sla.all'" in result.output
+
+
+def test_the_kpis_command_lists_the_catalogue_and_a_scenarios_names() -> None:
+    listed = CliRunner().invoke(cli, ["kpis"])
+    assert listed.exit_code == 0
+    for family in CATALOGUE:
+        assert family.pattern in listed.output and family.meaning in listed.output
+    sc = load_scenario(shipped_scenario_path("mmc"))
+    named = CliRunner().invoke(cli, ["kpis", "mmc"])
+    assert named.exit_code == 0
+    rows = [line.split()[0] for line in named.output.splitlines()[2:]]
+    assert rows == catalogue.names(list(sc.channels), list(sc.pools))
+    assert CliRunner().invoke(cli, ["kpis", "no_such_scenario"]).exit_code == 2

@@ -1,4 +1,4 @@
-"""``carebench validate``, ``carebench scenarios`` and ``carebench policies``."""
+"""``carebench validate``, ``carebench scenarios``, ``carebench policies`` and ``carebench kpis``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
 from carebench.engine.arrivals import expected_arrivals
 from carebench.engine.sources import channel_rate
+from carebench.kpis import catalogue
 from carebench.load.loader import shipped_scenario_path, shipped_scenarios
 from carebench.load.yamlio import load_yaml_file
 from carebench.output.report import fmt_time, table
@@ -67,4 +68,32 @@ def policies(verbose):
         click.echo("")
 
 
-COMMANDS = [validate, scenarios, policies]
+_BETTER = {1: "higher", -1: "lower", 0: "-"}
+
+
+@click.command()
+@scenario_argument()
+@override_option()
+@allow_import_option()
+def kpis(scenario, overrides, allow_policy_import):
+    """List the KPIs carebench reports: unit, which way is better, meaning (the KPI catalogue).
+
+    With SCENARIO, list every KPI name a run of it reports instead.
+    """
+    if scenario is None:
+        lines = table(["KPI", "unit", "better"],
+                      [[f.pattern, f.unit.label, _BETTER[f.better]] for f in catalogue.CATALOGUE])
+        width = max(len(line) for line in lines)
+        meanings = ["meaning", "-------", *(f.meaning for f in catalogue.CATALOGUE)]
+        click.echo("\n".join(f"{line.ljust(width)}  {m}" for line, m in zip(lines, meanings)))
+        click.echo("\n" + "\n".join(f"<{k}>: {v.replace('`', '')}" for k, v in catalogue.PLACEHOLDERS.items()))
+        return
+    sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
+    rows = []
+    for name in catalogue.names(list(sc.channels), list(sc.pools)):
+        family = catalogue.find(name)
+        rows.append([name, family.unit.label, _BETTER[family.better]])
+    click.echo("\n".join(table(["KPI", "unit", "better"], rows)))
+
+
+COMMANDS = [validate, scenarios, policies, kpis]
