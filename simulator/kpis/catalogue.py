@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+from functools import lru_cache
 from itertools import product
 
 from carebench.util.errors import UserError
@@ -199,6 +200,7 @@ _EXACT = {f.pattern: f for f in CATALOGUE if f.exact}
 _PATTERNS = tuple(f for f in CATALOGUE if not f.exact)
 
 
+@lru_cache(maxsize=4096)  # tables and comparisons look the same few hundred names up per cell
 def find(name: str) -> Family | None:
     """The family KPI ``name`` belongs to, or None; a fixed name (``exposure.total``) wins over a pattern."""
     if name in _EXACT:

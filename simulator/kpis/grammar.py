@@ -104,10 +104,12 @@ class Threshold:
             raise ValueError(f"kpi {self.kpi!r}: expected a dotted name such as 'sla.twitter'")
         object.__setattr__(self, "value", float(self.value))
         family = find(self.kpi)
-        problem = None if math.isfinite(self.value) else "value must be finite"
-        if family is None:
-            problem = problem or f"{self.kpi!r} is not a KPI carebench reports (see carebench.kpis.catalogue)"
-        problem = problem or _range_problem(family, self.kpi, self.value)
+        if not math.isfinite(self.value):
+            problem: str | None = "value must be finite"
+        elif family is None:
+            problem = f"{self.kpi!r} is not a KPI carebench reports (see carebench.kpis.catalogue)"
+        else:
+            problem = _range_problem(family, self.kpi, self.value)
         if problem:
             raise ValueError(f"threshold {self.kpi} {self.op} {self.value!r}: {problem}")
         if not self.text:
