@@ -3,17 +3,68 @@
 Each command parses its options, calls the library, prints, and maps a
 user's mistake (:class:`carebench.util.errors.UserError`, a bad flag) to one line
 on stderr and exit code 2, never a traceback.
+
+Commands are loaded lazily: :data:`COMMANDS` names the module that defines
+each one and carries its one-line help, so ``carebench --help`` and
+``carebench --version`` import only click, and ``carebench erlang`` never
+imports the simulation engine or matplotlib. A test keeps the one-line helps
+here equal to the commands' own.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from carebench.util.errors import UserError
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "COMMANDS", "LazyGroup"]
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "baseline": (
+        "carebench.cli.check",
+        "Write or refresh the baseline of SCENARIO that 'carebench check --baseline' compares against.",
+    ),
+    "check": (
+        "carebench.cli.check",
+        "Gate a build: run SCENARIO's replications and judge its thresholds and baseline.",
+    ),
+    "compare": (
+        "carebench.cli.compare",
+        "Compare scenario variants on the same seeds: A.yaml B.yaml ..., or SCENARIO --set ... --set ...",
+    ),
+    "erlang": (
+        "carebench.cli.erlang",
+        "Erlang C (or A with --patience) figures: service level, waits, abandonment, agents needed.",
+    ),
+    "kpis": (
+        "carebench.cli.inspect",
+        "List the KPIs carebench reports: unit, which way is better, meaning (the KPI catalogue).",
+    ),
+    "loadtest": (
+        "carebench.cli.loadtest",
+        "Find the largest load at which a target holds, and draw the capacity curve.",
+    ),
+    "policies": ("carebench.cli.inspect", "List the registered priority and staffing policies with their parameters."),
+    "run": (
+        "carebench.cli.run",
+        "Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).",
+    ),
+    "scenarios": ("carebench.cli.inspect", "List the scenarios and mystery-shopper studies shipped with carebench."),
+    "shop": (
+        "carebench.cli.shop",
+        "Mystery-shopper studies: `carebench shop STUDY` runs one (short for `shop run STUDY`); `shop plan` sizes one.",
+    ),
+    "staff": ("carebench.cli.loadtest", "Find the cheapest agent counts per pool (and shift) that meet every target."),
+    "sweep": (
+        "carebench.cli.sweep",
+        "Run SCENARIO at every point of a grid of overrides, each replicated on the same seeds.",
+    ),
+    "validate": ("carebench.cli.inspect", "Check SCENARIO without running it; print what it declares."),
+}
+"""Command name -> (the module defining it, its one-line help for ``carebench --help``)."""
 
 
 def _one_line(exc: click.UsageError) -> str:
@@ -23,8 +74,46 @@ def _one_line(exc: click.UsageError) -> str:
     return f"{where}: {message[0].lower() + message[1:]}{hint}"
 
 
-class CarebenchGroup(click.Group):
-    """A click group whose errors are one line each and exit with code 2."""
+class LazyGroup(click.Group):
+    """A click group whose commands are imported only when one is run (or asked for by name).
+
+    ``commands`` maps each name to its module and one-line help; listing
+    the commands (``--help``) reads the help from there without importing.
+    """
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, without importing any command module."""
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, importing its module the first time."""
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module = importlib.import_module(self.lazy[cmd_name][0])
+            self.add_command(getattr(module, cmd_name.replace("-", "_")), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the one-line helps in the map (nothing imported)."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+            else:
+                rows.append((name, click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class CarebenchGroup(LazyGroup):
+    """The top-level group: its errors are one line each and exit with code 2."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the command line; user errors exit 2, interruptions 130."""
@@ -43,21 +132,10 @@ class CarebenchGroup(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-@click.group(cls=CarebenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CarebenchGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="carebench", prog_name="carebench")
 def cli() -> None:
     """carebench: simulate and load-test customer service on social and traditional channels."""
-
-
-def _register() -> None:
-    from carebench.cli import check, compare, erlang, inspect, loadtest, run, shop, sweep
-
-    for module in (run, inspect, erlang, compare, check, sweep, loadtest, shop):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

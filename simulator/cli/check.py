@@ -33,7 +33,7 @@ from carebench.runs.tasks import Variant
 from carebench.util.errors import UserError
 from carebench.util.version import __version__
 
-__all__ = ["COMMANDS", "check", "baseline"]
+__all__ = ["check", "baseline"]
 
 DEFAULT_REPLICATIONS = 10
 
@@ -154,4 +154,3 @@ def _previous_fingerprint(path: Path) -> str | None:
         return None
 
 
-COMMANDS = [check, baseline]

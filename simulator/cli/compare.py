@@ -37,7 +37,7 @@ from carebench.runs.store import TaskStore
 from carebench.runs.tasks import Variant
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "compare", "build_variants"]
+__all__ = ["compare", "build_variants"]
 
 DEFAULT_REPLICATIONS = 10
 
@@ -145,4 +145,3 @@ def _print(reps, rows, count, base) -> None:
     click.echo("")
 
 
-COMMANDS = [compare]

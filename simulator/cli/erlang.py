@@ -10,7 +10,7 @@ from carebench.output.report import fmt_share, fmt_time, table
 from carebench.util.errors import UserError
 from carebench.util.units import parse_rate
 
-__all__ = ["COMMANDS"]
+__all__ = ["erlang"]
 
 
 @click.command()
@@ -51,4 +51,3 @@ def erlang(rate, handle, target, agents, goal, patience):
     click.echo(f"agents needed for {fmt_share(goal)} within {fmt_time(t)}: {needed}")
 
 
-COMMANDS = [erlang]

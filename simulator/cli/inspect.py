@@ -16,7 +16,7 @@ from carebench.load.yamlio import load_yaml_file
 from carebench.output.report import fmt_time, table
 from carebench.policies.registry import describe_policies
 
-__all__ = ["COMMANDS"]
+__all__ = ["validate", "scenarios", "policies", "kpis"]
 
 
 @click.command()
@@ -95,5 +95,3 @@ def kpis(scenario, overrides, allow_policy_import):
         rows.append([name, family.unit.label, _BETTER[family.better]])
     click.echo("\n".join(table(["KPI", "unit", "better"], rows)))
 
-
-COMMANDS = [validate, scenarios, policies, kpis]

@@ -45,7 +45,7 @@ from carebench.output.report import table
 from carebench.util.atomic import atomic_directory
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "loadtest", "staff"]
+__all__ = ["loadtest", "staff"]
 
 DEFAULT_REPLICATIONS = 5
 _RANGE = re.compile(r"^\s*([\d.]+)\s*\.\.\s*([\d.]+)\s*(?::\s*([\d.]+))?\s*$")
@@ -224,4 +224,3 @@ def _print_staff(sc, result, shown, n) -> None:
                + ("" if result.met else f" ({result.history[-1][0] if result.history else 'no step'})"))
 
 
-COMMANDS = [loadtest, staff]

@@ -42,7 +42,7 @@ from carebench.stats.intervals import precision_met
 from carebench.util.atomic import atomic_directory
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "run"]
+__all__ = ["run"]
 
 
 @click.command()
@@ -176,4 +176,3 @@ def _require_pyarrow() -> None:
         raise UserError("--contacts parquet: needs pyarrow (pip install 'carebench[parquet]'); use --contacts csv") from None
 
 
-COMMANDS = [run]

@@ -16,6 +16,7 @@ import click
 import numpy as np
 
 from carebench.cli.common import allow_import_option, result_directory
+from carebench.cli.execution import open_executor, resumable, scheduler_option
 from carebench.output.study import write_study
 from carebench.output.study_report import plan_lines, study_summary
 from carebench.study.estimates import estimate_study
@@ -25,7 +26,7 @@ from carebench.study.runner import run_study
 from carebench.util.atomic import atomic_directory
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "shop"]
+__all__ = ["shop"]
 
 
 class ShopGroup(click.Group):
@@ -46,14 +47,15 @@ def shop(ctx):
         click.echo(ctx.get_help())
 
 
-def _run(loaded, workers: int, allow_import: bool, show: bool):
-    """Run a loaded study, with a progress bar on a terminal."""
+def _run(loaded, workers: int, scheduler: str | None, allow_import: bool, show: bool):
+    """Run a loaded study on the executor of ``--workers``/``--scheduler``, with a progress bar on a terminal."""
     total = len(loaded.study.brands) * loaded.study.repeats
-    if not show or not sys.stderr.isatty():
-        return run_study(loaded, workers=workers, allow_import=allow_import)
-    with click.progressbar(length=total, label="brand runs", file=sys.stderr) as bar:
-        return run_study(loaded, workers=workers, allow_import=allow_import,
-                         progress=lambda _done, _total: bar.update(1))
+    with open_executor(workers if total > 1 else 1, scheduler) as executor, resumable(None):
+        if not show or not sys.stderr.isatty():
+            return run_study(loaded, executor=executor, allow_import=allow_import)
+        with click.progressbar(length=total, label="brand runs", file=sys.stderr) as bar:
+            return run_study(loaded, executor=executor, allow_import=allow_import,
+                             progress=lambda _done, _total: bar.update(1))
 
 
 @shop.command("run")
@@ -63,6 +65,7 @@ def _run(loaded, workers: int, allow_import: bool, show: bool):
               help="Repeat the whole study on this many seeds (default: the study's 'repeats').")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Brand runs in parallel processes (results are identical for any number).")
+@scheduler_option()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Directory under which the study directory is made.")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
@@ -72,7 +75,7 @@ def _run(loaded, workers: int, allow_import: bool, show: bool):
 @click.option("--no-plots", is_flag=True, help="Skip km.png and strata.png.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
 @allow_import_option()
-def run(study, seed, repeats, workers, out, overrides, brand_overrides, no_plots, quiet, allow_policy_import):
+def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet, allow_policy_import):
     """Run STUDY (a study file or a shipped study: stella_24h, uk_isps) and write its result directory.
 
     Prints per-brand and pooled shares answered within 1 h, 24 h and the
@@ -83,7 +86,7 @@ def run(study, seed, repeats, workers, out, overrides, brand_overrides, no_plots
     extra = list(overrides) + ([f"seed={seed}"] if seed is not None else [])
     extra += [f"repeats={repeats}"] if repeats is not None else []
     loaded = load_study(study_path(study), extra, list(brand_overrides), allow_import=allow_policy_import)
-    result = _run(loaded, workers, allow_policy_import, not quiet)
+    result = _run(loaded, workers, scheduler, allow_policy_import, not quiet)
     est = estimate_study(result)
     lines = study_summary(result, est)
     final = result_directory(out, loaded.study.name)
@@ -122,10 +125,11 @@ def _share(option: str, value: float | None) -> None:
               help="With --study: seeds the study is run on.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --study: brand runs in parallel processes.")
+@scheduler_option()
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the simulations.")
 @allow_import_option()
 def plan(share, icc, half_width, difference, probes_per_brand, brands, power, alpha, allocation, confidence,
-         simulate, study, repeats, workers, seed, allow_policy_import):
+         simulate, study, repeats, workers, scheduler, seed, allow_policy_import):
     """How many brands and probes per brand a study needs, checked against simulated studies.
 
     Examples: `carebench shop plan --share 0.42 --half-width 0.05 --icc 0.1 --probes-per-brand 45`;
@@ -136,7 +140,7 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
     spread = None
     if study is not None:
         loaded = load_study(study_path(study), [f"repeats={repeats}"], allow_import=allow_policy_import)
-        result = _run(loaded, workers, allow_policy_import, True)
+        result = _run(loaded, workers, scheduler, allow_policy_import, True)
         spread = study_spread(result, simulate or 2000, np.random.default_rng(seed))
         share = spread.share if share is None else share
         icc = spread.icc if icc is None else icc
@@ -165,4 +169,3 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
     click.echo("\n".join(plan_lines(share, icc, m, brands, confidence, precision, differ, simulated, spread)))
 
 
-COMMANDS = [shop]

@@ -35,7 +35,7 @@ from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.store import TaskStore
 from carebench.runs.sweep import grid_variants, parse_grid
 
-__all__ = ["COMMANDS", "sweep", "sweep_kpis"]
+__all__ = ["sweep", "sweep_kpis"]
 
 DEFAULT_REPLICATIONS = 10
 
@@ -99,4 +99,3 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
     click.echo(f"results: {directory}")
 
 
-COMMANDS = [sweep]

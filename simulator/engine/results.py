@@ -18,6 +18,8 @@ from carebench.engine.contact import Outcome
 from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
 from carebench.kpis.catalogue import BANDS
+from carebench.kpis.tidy import COLUMNS, kpi_rows
+from carebench.util.frames import to_frame
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]
@@ -51,6 +53,14 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-ready; NaN stays NaN)."""
         return asdict(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The KPIs as tidy long rows (:mod:`carebench.kpis.tidy`); ``replication`` is None."""
+        return kpi_rows(self.kpis, self.channels)
+
+    def to_frame(self):
+        """The KPIs as a pandas DataFrame of :meth:`rows` (needs pandas)."""
+        return to_frame(self.rows(), COLUMNS)
 
 
 def _ratio(a: float, b: float) -> float:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from carebench.util.atomic import atomic_write_text
 
 __all__ = ["Case", "junit_xml", "write_junit"]
 
@@ -78,22 +79,8 @@ def junit_xml(suite_name: str, cases: Sequence[Case]) -> str:
 def write_junit(path: str | os.PathLike[str], suite_name: str, cases: Sequence[Case]) -> Path:
     """Write ``junit_xml(suite_name, cases)`` to ``path`` atomically; return the path.
 
-    The document goes to a temporary file in the same directory, which then
-    replaces ``path`` in one step, so a reader sees the old file or the new
-    one, never half of one. Missing parent directories are created.
+    A reader sees the old file or the new one, never half of one
+    (:func:`carebench.util.atomic.atomic_write_text`); missing parent
+    directories are created.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = junit_xml(suite_name, cases).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private (0600); a CI reader needs it readable
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(path, junit_xml(suite_name, cases))

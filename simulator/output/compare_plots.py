@@ -8,7 +8,6 @@ through pyplot.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,19 +22,6 @@ from carebench.runs.compare import KpiComparison
 from carebench.util.units import DAY, format_duration
 
 __all__ = ["plot_kpi_bars", "plot_frt_overlaid", "plot_sweep", "pooled_histogram"]
-
-
-def _save(fig, path: Path) -> Path:
-    """Save ``fig`` as a PNG atomically: a reader never sees half an image."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial.png")
-    try:
-        save(fig, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
 
 
 def _scale(kpi: str, values: Sequence[float]) -> tuple[float, str]:
@@ -72,7 +58,7 @@ def plot_kpi_bars(rows: Sequence[KpiComparison], names: Sequence[str], path: Pat
         _bars(fig.add_subplot(nrows, cols, i + 1), row, tags)
     legend = "   ".join(f"{t} = {n}" for t, n in zip(tags, names))
     fig.suptitle(f"mean and 95% confidence interval per variant\n{legend}", fontsize=9)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def pooled_histogram(histograms: Sequence[Mapping[str, Any]]) -> tuple[int, int, np.ndarray]:
@@ -123,7 +109,7 @@ def plot_frt_overlaid(histograms: Sequence[Sequence[Mapping[str, Mapping[str, An
         if c == 0:
             ax.legend(fontsize=7)
     fig.suptitle("first-response time, all replications pooled", fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_sweep(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, float, float]]],
@@ -153,4 +139,4 @@ def plot_sweep(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, f
     ax.grid(True, alpha=0.3)
     if any(series):
         ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save(fig, path)

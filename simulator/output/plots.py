@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from carebench.engine.histogram import EDGES
 from carebench.engine.results import RunResult
+from carebench.util.atomic import atomic_write
 from carebench.util.units import DAY, format_duration
 
 __all__ = ["plot_run", "new_figure", "save"]
@@ -27,9 +28,8 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as a PNG."""
-    fig.savefig(path, dpi=110)
-    return path
+    """Write ``fig`` as a PNG, atomically: a reader never sees half an image."""
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
 
 
 def _survival(hist: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,10 @@
 
 Every executor takes the same tasks and yields their results as they finish;
 the results do not depend on the executor, since each task carries its own
-seed and scenario (see :mod:`carebench.runs.tasks`). Executors are context
+seed and scenario (see :mod:`carebench.runs.tasks`). A task is run by
+``function`` (by default :func:`~carebench.runs.tasks.run_task`, one
+replication); a mystery-shopper study passes its brand runs the same way.
+Tasks and results must pickle, and ``function`` must be importable by name. Executors are context
 managers: leaving the block stops local workers or disconnects from Dask.
 
 Dask is optional (``pip install 'carebench[dask]'``) and imported only when
@@ -14,12 +17,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from carebench.runs.tasks import Task, TaskResult, run_task
+from carebench.runs.tasks import run_task
 from carebench.util.errors import UserError
 
 __all__ = [
@@ -47,8 +50,8 @@ class Executor(ABC):
     description = "executor"
 
     @abstractmethod
-    def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
-        """Yield the result of every task in ``tasks``, in the order they finish."""
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
+        """Yield ``function(task)`` for every task in ``tasks``, in the order they finish."""
 
     def close(self) -> None:
         """Release workers or connections (nothing to do by default)."""
@@ -65,10 +68,10 @@ class SerialExecutor(Executor):
 
     description = "in this process"
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
         """Yield results in task order."""
         for task in tasks:
-            yield run_task(task)
+            yield function(task)
 
 
 def default_workers() -> int:
@@ -98,9 +101,9 @@ class ProcessExecutor(Executor):
         self.description = f"{self.workers} local processes"
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
         """Yield results as workers finish them; a lost worker raises ``ExecutionError``."""
-        pending: set[Future] = {self._pool.submit(run_task, t) for t in tasks}
+        pending: set[Future] = {self._pool.submit(function, t) for t in tasks}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -139,16 +142,16 @@ class DaskExecutor(Executor):
             raise UserError(f"--scheduler {address}: cannot reach a Dask scheduler ({reason})") from None
         self.description = f"Dask scheduler {address}"
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
         """Yield results as the cluster finishes them."""
-        futures: list[Any] = [self._client.submit(run_task, t, pure=False) for t in tasks]
+        futures: list[Any] = [self._client.submit(function, t, pure=False) for t in tasks]
         try:
             for _future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
                 yield result
         except self._distributed.client.FutureCancelledError as exc:
             raise ExecutionError(f"the Dask cluster cancelled a task ({exc})") from None
         except ModuleNotFoundError as exc:
-            if (exc.name or "").split(".")[0] not in ("simulator", "policies"):
+            if (exc.name or "").split(".")[0] != "carebench":
                 raise
             raise ExecutionError("the Dask workers cannot import carebench; install it on every worker") from None
         except Exception as exc:

@@ -17,14 +17,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from carebench.kpis.tidy import COLUMNS, kpi_channel, kpi_rows, kpi_unit
 from carebench.runs.executors import Executor
 from carebench.runs.store import MemoryStore, TaskStore
 from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
 from carebench.stats.intervals import Estimate, needs_more, replications_needed, summarise
 from carebench.util.errors import UserError
+from carebench.util.frames import to_frame
 
 __all__ = [
     "Replications",
@@ -72,6 +75,28 @@ class Replications:
     def summary(self, confidence: float = 0.95) -> dict[str, Estimate]:
         """Every KPI's mean and confidence interval over the replications."""
         return summarise(self.kpis, confidence)
+
+    def rows(self, *, variant: bool = False) -> list[dict[str, Any]]:
+        """Every replication's KPIs as tidy long rows (:mod:`carebench.kpis.tidy`), replication 1 first.
+
+        ``variant`` puts a ``variant`` column (the variant's name) first.
+        """
+        extra = {"variant": self.name} if variant else {}
+        channels = tuple(self.variant.scenario.channels)
+        return [row for i, kpis in enumerate(self.kpis) for row in kpi_rows(kpis, channels, i + 1, **extra)]
+
+    def summary_rows(self, confidence: float = 0.95) -> list[dict[str, Any]]:
+        """One row per KPI: mean, confidence interval, half-width, replications, unit."""
+        channels = tuple(self.variant.scenario.channels)
+        return [
+            {"kpi": kpi, "channel": kpi_channel(kpi, channels), "mean": e.mean, "low": e.low, "high": e.high,
+             "half_width": e.half_width, "n": e.n, "confidence": e.confidence, "unit": kpi_unit(kpi)}
+            for kpi, e in self.summary(confidence).items()
+        ]
+
+    def to_frame(self):
+        """:meth:`rows` as a pandas DataFrame (needs pandas)."""
+        return to_frame(self.rows(), COLUMNS)
 
 
 def execute(tasks: Sequence[Task], executor: Executor, store: TaskStore | MemoryStore | None = None,

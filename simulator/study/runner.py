@@ -6,6 +6,10 @@ probes sent into its traffic. Repeat ``r`` runs on seed
 ``replication_seeds(study.seed, repeats)[r]``; each brand's run seed is
 derived from that and the brand's *name*, so adding a brand or a repeat
 changes no other run, and runs give the same numbers in one process or many.
+
+Brand runs go to the same executors as replications
+(:mod:`carebench.runs.executors`: this process, local worker processes, or
+a Dask cluster), so a study runs wherever a sweep does.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,7 @@ import numpy as np
 from carebench.engine.contact import Outcome
 from carebench.engine.streams import Streams, replication_seeds
 from carebench.load.loader import scenario_from_data
+from carebench.runs.executors import Executor, SerialExecutor, make_executor
 from carebench.runs.simulate import simulate
 from carebench.study.probes import ProbeInjector, plan_probes
 from carebench.study.resolve import LoadedStudy
@@ -196,28 +200,32 @@ def study_tasks(loaded: LoadedStudy, allow_import: bool = False) -> list[BrandTa
     ]
 
 
-def run_tasks(tasks: list[BrandTask], workers: int = 1,
+def run_tasks(tasks: list[BrandTask], executor: Executor | None = None,
               progress: Callable[[int, int], None] | None = None) -> list[BrandRun]:
-    """Run brand tasks in order, in ``workers`` processes (results are the same for any number)."""
-    done: list[BrandRun] = []
-    if workers <= 1 or len(tasks) <= 1:
-        results = map(run_brand, tasks)
-        for run in results:
-            done.append(run)
-            if progress is not None:
-                progress(len(done), len(tasks))
-        return done
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for run in pool.map(run_brand, tasks, chunksize=1):
-            done.append(run)
-            if progress is not None:
-                progress(len(done), len(tasks))
-    return done
+    """Run brand tasks on ``executor`` (default: in this process); return their runs in task order.
+
+    Results are the same on any executor: each task carries its own seed.
+    """
+    slot = {(t.repeat, t.brand): i for i, t in enumerate(tasks)}
+    done: list[BrandRun | None] = [None] * len(tasks)
+    for count, run in enumerate((executor or SerialExecutor()).run(tasks, run_brand), 1):
+        done[slot[(run.repeat, run.brand)]] = run
+        if progress is not None:
+            progress(count, len(tasks))
+    return [run for run in done if run is not None]
 
 
-def run_study(loaded: LoadedStudy, *, workers: int = 1, allow_import: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> StudyRun:
-    """Run every brand of every repeat of a loaded study; ``progress(done, total)`` after each brand run."""
+def run_study(loaded: LoadedStudy, *, executor: Executor | None = None, workers: int = 1,
+              allow_import: bool = False, progress: Callable[[int, int], None] | None = None) -> StudyRun:
+    """Run every brand of every repeat of a loaded study; ``progress(done, total)`` after each brand run.
+
+    Brand runs go to ``executor`` if given, else to ``workers`` local
+    processes (1: this process); the numbers are the same either way.
+    """
     tasks = study_tasks(loaded, allow_import)
-    runs = run_tasks(tasks, workers, progress)
+    if executor is not None:
+        runs = run_tasks(tasks, executor, progress)
+    else:
+        with make_executor(workers if len(tasks) > 1 else 1) as local:
+            runs = run_tasks(tasks, local, progress)
     return StudyRun(loaded.study, loaded.source, tuple(runs), loaded.send_start, loaded.send_end)

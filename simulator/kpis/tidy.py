@@ -1,0 +1,48 @@
+"""KPIs as tidy long rows: one row per KPI value, with its channel and unit.
+
+A notebook user filters and pivots rows, not nested dicts: every result of
+the Python API (one run, replications, a comparison) turns its KPIs into rows
+with the columns ``kpi``, ``channel``, ``replication``, ``value`` and
+``unit`` (and, for several variants, ``variant`` first). ``kpi`` is the
+KPI's full name as thresholds and ``--kpi`` spell it (``frt.p90.email``);
+``channel`` is the channel it describes (``all`` for the sum over channels),
+None for a KPI of the whole run or of a pool.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from carebench.kpis.grammar import kpi_kind
+
+__all__ = ["COLUMNS", "UNITS", "kpi_unit", "kpi_channel", "kpi_rows"]
+
+COLUMNS = ("kpi", "channel", "replication", "value", "unit")
+"""The columns of a tidy KPI row, in order."""
+
+UNITS = {"time": "seconds", "share": "share", "amount": "amount", "other": ""}
+"""The unit column for each KPI kind (:func:`carebench.kpis.grammar.kpi_kind`)."""
+
+
+def kpi_unit(kpi: str) -> str:
+    """The unit of KPI ``kpi``: ``'seconds'``, ``'share'`` (0..1), ``'amount'``, or ``''`` if unknown."""
+    return UNITS[kpi_kind(kpi)]
+
+
+def kpi_channel(kpi: str, channels: Iterable[str]) -> str | None:
+    """The channel KPI ``kpi`` describes: its last dotted part when that names a channel or ``all``."""
+    last = kpi.rsplit(".", 1)[-1]
+    return last if last == "all" or last in set(channels) else None
+
+
+def kpi_rows(kpis: Mapping[str, float], channels: Iterable[str], replication: int | None = None,
+             **columns: Any) -> list[dict[str, Any]]:
+    """One tidy row per KPI of ``kpis`` (NaN values kept as NaN); ``columns`` come first in each row."""
+    names = tuple(channels)
+    return [
+        {**columns, "kpi": kpi, "channel": kpi_channel(kpi, names), "replication": replication,
+         "value": float(value) if value is not None else math.nan, "unit": kpi_unit(kpi)}
+        for kpi, value in kpis.items()
+    ]
