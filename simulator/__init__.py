@@ -1,33 +1,74 @@
 """carebench: a discrete-event simulator and load-testing harness for customer service.
 
-The library in one call::
+The library in a notebook::
 
-    from carebench import load_scenario, simulate
-    result = simulate(load_scenario("scenarios/default.yaml"), seed=1)
+    import carebench as cb
+    sc = cb.load_scenario("default", {"horizon": "1d"})
+    result = cb.simulate(sc, seed=1)
     result.kpis["sla.twitter"]
+    reps = cb.replicate(sc, 3, seed=1)          # replications, tidy rows: reps.rows()
+    cmp = cb.compare({"fifo": sc, "more agents": cb.load_scenario("default", {"horizon": "1d",
+                      "pools.social.agents": 8})}, 3)   # paired differences: cmp.differences()
 
-Importing carebench has no side effects (no seeding, logging or plotting set-up).
+Importing carebench has no side effects (no seeding, logging or plotting
+set-up) and is light: the names below are imported when first used
+(PEP 562), so ``import carebench`` loads neither numpy, scipy, SimPy nor
+matplotlib, and ``carebench --version`` starts at once.
 """
 
-from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
-from carebench.engine.results import RunResult
-from carebench.load.loader import load_scenario, scenario_from_data
-from carebench.model.scenario import Scenario
-from carebench.runs.simulate import simulate
-from carebench.util.errors import ScenarioError, UserError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from carebench.util.version import __version__
 
-__all__ = [
-    "QueueFigures",
-    "RunResult",
-    "Scenario",
-    "ScenarioError",
-    "UserError",
-    "agents_needed",
-    "erlang_a_figures",
-    "erlang_c_figures",
-    "load_scenario",
-    "scenario_from_data",
-    "simulate",
-    "__version__",
-]
+_LAZY = {
+    "load_scenario": "carebench.api.runs",
+    "simulate": "carebench.api.runs",
+    "replicate": "carebench.api.runs",
+    "compare": "carebench.api.runs",
+    "Comparison": "carebench.api.runs",
+    "run_study": "carebench.api.study",
+    "StudyResult": "carebench.api.study",
+    "erlang_c": "carebench.api.erlang",
+    "erlang_a": "carebench.api.erlang",
+    "QueueFigures": "carebench.analytic.erlang",
+    "agents_needed": "carebench.analytic.erlang",
+    "erlang_a_figures": "carebench.analytic.erlang",
+    "erlang_c_figures": "carebench.analytic.erlang",
+    "RunResult": "carebench.engine.results",
+    "Replications": "carebench.runs.replicate",
+    "Scenario": "carebench.model.scenario",
+    "scenario_from_data": "carebench.load.loader",
+    "ScenarioError": "carebench.util.errors",
+    "UserError": "carebench.util.errors",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on first use
+    from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
+    from carebench.api.erlang import erlang_a, erlang_c
+    from carebench.api.runs import Comparison, compare, load_scenario, replicate, simulate
+    from carebench.api.study import StudyResult, run_study
+    from carebench.engine.results import RunResult
+    from carebench.load.loader import scenario_from_data
+    from carebench.model.scenario import Scenario
+    from carebench.runs.replicate import Replications
+    from carebench.util.errors import ScenarioError, UserError
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562) and keep it in the module."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'carebench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, whether imported yet or not."""
+    return sorted(set(globals()) | set(_LAZY))

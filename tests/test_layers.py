@@ -1,6 +1,7 @@
 """The layers point one way: a module imports only from its own layer or the ones below it.
 
-From the top: the command line, output (the only layer that writes results),
+From the top: the command line and the Python API (two shells over the same
+library), output (the only layer that writes results),
 the features (studies, load tests, the CI gate), many runs, statistics,
 loading scenario files, the policy plug-ins, the engine, analytic formulas,
 the scenario model, the KPI catalogue and small utilities. Policies see only
@@ -22,7 +23,7 @@ POLICIES = Path(carebench.policies.__file__).parent if hasattr(carebench, "polic
 
 # Highest first. Packages on one line are independent of each other.
 LAYERS = [
-    ["cli"],
+    ["cli", "api"],
     ["output"],
     ["study", "loadtest"],
     ["gate"],

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from carebench.engine.histogram import EDGES
 from carebench.kpis import catalogue
@@ -21,7 +22,8 @@ from carebench.output.plots import new_figure, save
 from carebench.runs.compare import KpiComparison
 from carebench.util.units import DAY, format_duration
 
-__all__ = ["plot_kpi_bars", "plot_frt_overlaid", "plot_sweep", "pooled_histogram"]
+__all__ = ["plot_kpi_bars", "plot_frt_overlaid", "plot_sweep", "kpi_bars_figure", "frt_overlaid_figure",
+           "sweep_figure", "pooled_histogram"]
 
 
 def _scale(kpi: str, values: Sequence[float]) -> tuple[float, str]:
@@ -48,7 +50,7 @@ def _bars(ax, row: KpiComparison, tags: Sequence[str]) -> None:
     ax.tick_params(labelsize=8)
 
 
-def plot_kpi_bars(rows: Sequence[KpiComparison], names: Sequence[str], path: Path) -> Path:
+def kpi_bars_figure(rows: Sequence[KpiComparison], names: Sequence[str]) -> Figure:
     """One small bar chart per KPI: each variant's mean with its confidence interval."""
     cols = min(4, max(1, len(rows)))
     nrows = max(1, math.ceil(len(rows) / cols))
@@ -58,7 +60,12 @@ def plot_kpi_bars(rows: Sequence[KpiComparison], names: Sequence[str], path: Pat
         _bars(fig.add_subplot(nrows, cols, i + 1), row, tags)
     legend = "   ".join(f"{t} = {n}" for t, n in zip(tags, names))
     fig.suptitle(f"mean and 95% confidence interval per variant\n{legend}", fontsize=9)
-    return save(fig, path)
+    return fig
+
+
+def plot_kpi_bars(rows: Sequence[KpiComparison], names: Sequence[str], path: Path) -> Path:
+    """Write :func:`kpi_bars_figure` to ``path`` as a PNG."""
+    return save(kpi_bars_figure(rows, names), path)
 
 
 def pooled_histogram(histograms: Sequence[Mapping[str, Any]]) -> tuple[int, int, np.ndarray]:
@@ -78,9 +85,8 @@ def _survival(n: int, zeros: int, counts: np.ndarray) -> tuple[np.ndarray, np.nd
     return EDGES[bins + 1], 1.0 - done / n
 
 
-def plot_frt_overlaid(histograms: Sequence[Sequence[Mapping[str, Mapping[str, Any]]]],
-                      names: Sequence[str], channels: Sequence[str], sla: Mapping[str, float],
-                      path: Path) -> Path:
+def frt_overlaid_figure(histograms: Sequence[Sequence[Mapping[str, Mapping[str, Any]]]],
+                        names: Sequence[str], channels: Sequence[str], sla: Mapping[str, float]) -> Figure:
     """Per channel, the share answered later than t for each variant (replications pooled).
 
     ``histograms[v][r][channel]`` is variant ``v``'s replication ``r``.
@@ -109,11 +115,17 @@ def plot_frt_overlaid(histograms: Sequence[Sequence[Mapping[str, Mapping[str, An
         if c == 0:
             ax.legend(fontsize=7)
     fig.suptitle("first-response time, all replications pooled", fontsize=10)
-    return save(fig, path)
+    return fig
 
 
-def plot_sweep(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, float, float]]],
-               path: Path) -> Path:
+def plot_frt_overlaid(histograms: Sequence[Sequence[Mapping[str, Mapping[str, Any]]]],
+                      names: Sequence[str], channels: Sequence[str], sla: Mapping[str, float],
+                      path: Path) -> Path:
+    """Write :func:`frt_overlaid_figure` to ``path`` as a PNG."""
+    return save(frt_overlaid_figure(histograms, names, channels, sla), path)
+
+
+def sweep_figure(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, float, float]]]) -> Figure:
     """``kpi`` against the swept parameter ``x_path``: one line per series, with error bars.
 
     ``series`` maps a label (the other grid values, or ``''``) to points
@@ -139,4 +151,10 @@ def plot_sweep(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, f
     ax.grid(True, alpha=0.3)
     if any(series):
         ax.legend(fontsize=8)
-    return save(fig, path)
+    return fig
+
+
+def plot_sweep(kpi: str, x_path: str, series: Mapping[str, Sequence[tuple[Any, float, float]]],
+               path: Path) -> Path:
+    """Write :func:`sweep_figure` to ``path`` as a PNG."""
+    return save(sweep_figure(kpi, x_path, series), path)

@@ -1,4 +1,7 @@
-"""PNG plots of one run: first-response times, queues over time, SLA by hour, exposure.
+"""Plots of one run: first-response times, queues over time, SLA by hour, exposure.
+
+Each ``*_figure`` function returns a matplotlib Figure (a notebook shows it;
+``fig.savefig`` writes it); the ``plot_*`` writers save those figures as PNGs.
 
 Uses matplotlib's non-interactive Agg canvas directly (no pyplot state), so
 plotting never opens a window and is safe in threads and on servers.
@@ -17,7 +20,8 @@ from carebench.engine.results import RunResult
 from carebench.util.atomic import atomic_write
 from carebench.util.units import DAY, format_duration
 
-__all__ = ["plot_run", "new_figure", "save"]
+__all__ = ["plot_run", "run_figures", "frt_figure", "queue_figure", "sla_by_hour_figure", "exposure_figure",
+           "new_figure", "save"]
 
 
 def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
@@ -41,7 +45,7 @@ def _survival(hist: dict) -> tuple[np.ndarray, np.ndarray]:
     return times, 1.0 - done / n
 
 
-def plot_frt(result: RunResult, sla: dict[str, float], path: Path) -> Path:
+def frt_figure(result: RunResult, sla: dict[str, float]) -> Figure:
     """Share of answered contacts whose first response took longer than t, per channel (log time)."""
     fig = new_figure()
     ax = fig.add_subplot()
@@ -61,7 +65,12 @@ def plot_frt(result: RunResult, sla: dict[str, float], path: Path) -> Path:
     ax.set_title(f"{result.scenario}: first-response time by channel")
     ax.grid(True, alpha=0.3)
     ax.legend()
-    return save(fig, path)
+    return fig
+
+
+def plot_frt(result: RunResult, sla: dict[str, float], path: Path) -> Path:
+    """Write :func:`frt_figure` to ``path`` as a PNG."""
+    return save(frt_figure(result, sla), path)
 
 
 def _day_axis(ax, result: RunResult) -> np.ndarray:
@@ -73,7 +82,7 @@ def _day_axis(ax, result: RunResult) -> np.ndarray:
     return days
 
 
-def plot_queues(result: RunResult, path: Path) -> Path:
+def queue_figure(result: RunResult) -> Figure:
     """Mean number of contacts waiting per time bin, per channel."""
     fig = new_figure(10, 4.5)
     ax = fig.add_subplot()
@@ -83,10 +92,15 @@ def plot_queues(result: RunResult, path: Path) -> Path:
     ax.set_ylabel("contacts waiting")
     ax.set_title(f"{result.scenario}: queue length over time")
     ax.legend()
-    return save(fig, path)
+    return fig
 
 
-def plot_sla_by_hour(result: RunResult, path: Path) -> Path:
+def plot_queues(result: RunResult, path: Path) -> Path:
+    """Write :func:`queue_figure` to ``path`` as a PNG."""
+    return save(queue_figure(result), path)
+
+
+def sla_by_hour_figure(result: RunResult) -> Figure:
     """SLA attainment by the hour of day contacts arrived in, per channel."""
     fig = new_figure()
     ax = fig.add_subplot()
@@ -99,10 +113,15 @@ def plot_sla_by_hour(result: RunResult, path: Path) -> Path:
     ax.set_title(f"{result.scenario}: SLA attainment by hour of day")
     ax.grid(True, alpha=0.3)
     ax.legend()
-    return save(fig, path)
+    return fig
 
 
-def plot_exposure(result: RunResult, path: Path) -> Path:
+def plot_sla_by_hour(result: RunResult, path: Path) -> Path:
+    """Write :func:`sla_by_hour_figure` to ``path`` as a PNG."""
+    return save(sla_by_hour_figure(result), path)
+
+
+def exposure_figure(result: RunResult) -> Figure:
     """Follower-hours of exposure accrued per time bin on the public channels."""
     fig = new_figure(10, 4.5)
     ax = fig.add_subplot()
@@ -113,14 +132,24 @@ def plot_exposure(result: RunResult, path: Path) -> Path:
     ax.set_ylabel(f"follower-hours per {format_duration(result.bin_width)}")
     ax.set_title(f"{result.scenario}: reputational exposure over time")
     ax.legend()
-    return save(fig, path)
+    return fig
+
+
+def plot_exposure(result: RunResult, path: Path) -> Path:
+    """Write :func:`exposure_figure` to ``path`` as a PNG."""
+    return save(exposure_figure(result), path)
+
+
+def run_figures(result: RunResult, sla: dict[str, float]) -> dict[str, Figure]:
+    """Every plot of one run as a matplotlib Figure, by the file name :func:`plot_run` gives it."""
+    return {
+        "frt_distribution.png": frt_figure(result, sla),
+        "queue_length.png": queue_figure(result),
+        "sla_by_hour.png": sla_by_hour_figure(result),
+        "exposure.png": exposure_figure(result),
+    }
 
 
 def plot_run(directory: Path, result: RunResult, sla: dict[str, float]) -> list[Path]:
-    """Every plot of one run, written into ``directory``."""
-    return [
-        plot_frt(result, sla, directory / "frt_distribution.png"),
-        plot_queues(result, directory / "queue_length.png"),
-        plot_sla_by_hour(result, directory / "sla_by_hour.png"),
-        plot_exposure(result, directory / "exposure.png"),
-    ]
+    """Every plot of one run (:func:`run_figures`), written into ``directory``."""
+    return [save(fig, Path(directory) / name) for name, fig in run_figures(result, sla).items()]

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from carebench.output.plots import new_figure, save
 from carebench.output.study_report import headline_rows
@@ -21,8 +22,8 @@ from carebench.study.runner import StudyRun
 from carebench.util.jsonio import to_json
 from carebench.util.units import DAY, HOUR, MINUTE, format_duration
 
-__all__ = ["PROBE_CSV_COLUMNS", "write_probes", "write_brands", "write_summary", "plot_km", "plot_strata",
-           "write_study"]
+__all__ = ["PROBE_CSV_COLUMNS", "write_probes", "write_brands", "write_summary", "plot_km", "plot_strata", "km_figure",
+           "strata_figure", "write_study"]
 
 PROBE_CSV_COLUMNS = ("repeat", "brand", "probe", "stratum", "followers", "sent_s", "sent_day", "sent_clock",
                      "seen", "replied", "time_to_reply_s", "censored", "first_reply_s", "human_reply_s", "bot",
@@ -128,7 +129,7 @@ def _step(ax, d: np.ndarray, observed: np.ndarray, window: float, **style):
     return ax.step(t, s, where="post", **style), km
 
 
-def plot_km(path: Path, run: StudyRun) -> Path:
+def km_figure(run: StudyRun) -> Figure:
     """``km.png``: the share of probes still unanswered over time, pooled (with its band) and per brand."""
     study, records = run.study, run.records()
     fig = new_figure(10, 5.5)
@@ -151,10 +152,15 @@ def plot_km(path: Path, run: StudyRun) -> Path:
     ax.set_ylabel("share of probes not yet answered")
     ax.set_title(f"{study.name}: time to reply (Kaplan-Meier, censored at {format_duration(study.window)})")
     ax.legend(fontsize=7, ncol=2 if show_legend else 1, loc="lower left")
-    return save(fig, path)
+    return fig
 
 
-def plot_strata(path: Path, run: StudyRun, est: StudyEstimates) -> Path:
+def plot_km(path: Path, run: StudyRun) -> Path:
+    """Write :func:`km_figure` to ``path`` as a PNG."""
+    return save(km_figure(run), path)
+
+
+def strata_figure(run: StudyRun, est: StudyEstimates) -> Figure:
     """``strata.png``: share answered within 24 h by follower stratum (cluster-robust interval) and their curves."""
     study, records = run.study, run.records()
     fig = new_figure(11, 4.5)
@@ -178,7 +184,12 @@ def plot_strata(path: Path, run: StudyRun, est: StudyEstimates) -> Path:
     right.set_ylabel("share not yet answered")
     right.set_title("time to reply by stratum")
     right.legend(fontsize=8)
-    return save(fig, path)
+    return fig
+
+
+def plot_strata(path: Path, run: StudyRun, est: StudyEstimates) -> Path:
+    """Write :func:`strata_figure` to ``path`` as a PNG."""
+    return save(strata_figure(run, est), path)
 
 
 def write_study(directory: Path, run: StudyRun, est: StudyEstimates, lines: list[str], *, plots: bool = True,
