@@ -21,9 +21,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from carebench.util.version import __version__
-
 _LAZY = {
+    "__version__": "carebench.util.version",
     "load_scenario": "carebench.api.runs",
     "simulate": "carebench.api.runs",
     "replicate": "carebench.api.runs",
@@ -45,7 +44,7 @@ _LAZY = {
     "UserError": "carebench.util.errors",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on first use
     from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
@@ -57,6 +56,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from carebench.model.scenario import Scenario
     from carebench.runs.replicate import Replications
     from carebench.util.errors import ScenarioError, UserError
+    from carebench.util.version import __version__
 
 
 def __getattr__(name: str) -> Any:
