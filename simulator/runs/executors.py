@@ -5,8 +5,9 @@ the results do not depend on the executor, since each task carries its own
 seed and scenario (see :mod:`carebench.runs.tasks`). A task is run by
 ``function`` (by default :func:`~carebench.runs.tasks.run_task`, one
 replication); a mystery-shopper study passes its brand runs the same way.
-Tasks and results must pickle, and ``function`` must be importable by name. Executors are context
-managers: leaving the block stops local workers or disconnects from Dask.
+Tasks and results must pickle, and ``function`` must be importable by name.
+Executors are context managers: leaving the block stops local workers or
+disconnects from Dask.
 
 Dask is optional (``pip install 'carebench[dask]'``) and imported only when
 a scheduler address is given.
@@ -50,8 +51,8 @@ class Executor(ABC):
     description = "executor"
 
     @abstractmethod
-    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
-        """Yield ``function(task)`` for every task in ``tasks``, in the order they finish."""
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
+        """Yield ``function(task)`` (default :func:`run_task`) for every task in ``tasks``, as they finish."""
 
     def close(self) -> None:
         """Release workers or connections (nothing to do by default)."""
@@ -68,8 +69,9 @@ class SerialExecutor(Executor):
 
     description = "in this process"
 
-    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results in task order."""
+        function = function or run_task
         for task in tasks:
             yield function(task)
 
@@ -101,9 +103,9 @@ class ProcessExecutor(Executor):
         self.description = f"{self.workers} local processes"
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
-    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results as workers finish them; a lost worker raises ``ExecutionError``."""
-        pending: set[Future] = {self._pool.submit(function, t) for t in tasks}
+        pending: set[Future] = {self._pool.submit(function or run_task, t) for t in tasks}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -142,9 +144,9 @@ class DaskExecutor(Executor):
             raise UserError(f"--scheduler {address}: cannot reach a Dask scheduler ({reason})") from None
         self.description = f"Dask scheduler {address}"
 
-    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] = run_task) -> Iterator[Any]:
+    def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results as the cluster finishes them."""
-        futures: list[Any] = [self._client.submit(function, t, pure=False) for t in tasks]
+        futures: list[Any] = [self._client.submit(function or run_task, t, pure=False) for t in tasks]
         try:
             for _future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
                 yield result
