@@ -44,7 +44,28 @@ _LAZY = {
     "UserError": "carebench.util.errors",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "Comparison",
+    "QueueFigures",
+    "Replications",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "StudyResult",
+    "UserError",
+    "__version__",
+    "agents_needed",
+    "compare",
+    "erlang_a",
+    "erlang_a_figures",
+    "erlang_c",
+    "erlang_c_figures",
+    "load_scenario",
+    "replicate",
+    "run_study",
+    "scenario_from_data",
+    "simulate",
+]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on first use
     from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures

@@ -76,7 +76,7 @@ def test_the_lazy_command_map_lists_every_command_with_its_own_help():
 
 
 def test_public_names_are_all_listed_and_reachable():
-    assert set(cb.__all__) <= set(dir(cb))
+    assert set(cb.__all__) == set(cb._LAZY) and set(cb.__all__) <= set(dir(cb))
     for name in ("load_scenario", "simulate", "replicate", "compare", "run_study", "erlang_c", "erlang_a"):
         assert name in cb.__all__ and callable(getattr(cb, name))
     with pytest.raises(AttributeError):
@@ -121,6 +121,8 @@ def test_replicate_matches_carebench_run_replications(mmc_file, tmp_path):
     assert len(rows) == 3 * len(reps.kpis[0]) and {r["replication"] for r in rows} == {1, 2, 3}
     sla = [r["value"] for r in rows if r["kpi"] == "sla.phone"]
     assert sla == reps.values("sla.phone").tolist()
+    (row,) = [r for r in reps.summary_rows() if r["kpi"] == "sla.phone"]
+    assert row["mean"] == reps.summary()["sla.phone"].mean and row["n"] == 3 and row["unit"] == "share"
 
 
 def test_replicate_gives_the_same_numbers_on_worker_processes_and_resumes_from_a_store(mmc_file, tmp_path):

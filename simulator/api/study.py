@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from carebench.api.runs import Overrides, using_executor, override_texts
+from carebench.api.runs import Overrides, override_texts, using_executor
 from carebench.kpis.tidy import kpi_unit
 from carebench.output.study import km_figure, strata_figure
 from carebench.output.study_report import study_summary

@@ -152,5 +152,3 @@ def _previous_fingerprint(path: Path) -> str | None:
         return read_baseline(path).fingerprint
     except UserError:
         return None
-
-

@@ -143,5 +143,3 @@ def _print(reps, rows, count, base) -> None:
     click.echo("")
     click.echo("\n".join(comparison_words(rows, names)))
     click.echo("")
-
-

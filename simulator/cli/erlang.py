@@ -49,5 +49,3 @@ def erlang(rate, handle, target, agents, goal, patience):
                      fmt_share(f.service_level), fmt_share(f.p_abandon) if theta else "-", mark])
     click.echo("\n".join(table(["agents", "occupancy", "P(wait)", "mean wait", "service level", "P(abandon)", ""], rows)))
     click.echo(f"agents needed for {fmt_share(goal)} within {fmt_time(t)}: {needed}")
-
-

@@ -94,4 +94,3 @@ def kpis(scenario, overrides, allow_policy_import):
         family = catalogue.find(name)
         rows.append([name, family.unit.label, _BETTER[family.better]])
     click.echo("\n".join(table(["KPI", "unit", "better"], rows)))
-

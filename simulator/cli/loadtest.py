@@ -222,5 +222,3 @@ def _print_staff(sc, result, shown, n) -> None:
     cost = f"cost {result.cost:,.0f}" if priced else f"{result.cost:,.0f} agent-hours (no cost_per_hour set)"
     click.echo(("found: " if result.met else "not found: ") + f"{cost} over the run"
                + ("" if result.met else f" ({result.history[-1][0] if result.history else 'no step'})"))
-
-

@@ -174,5 +174,3 @@ def _require_pyarrow() -> None:
         import pyarrow  # noqa: F401
     except ImportError:
         raise UserError("--contacts parquet: needs pyarrow (pip install 'carebench[parquet]'); use --contacts csv") from None
-
-

@@ -75,7 +75,8 @@ def _run(loaded, workers: int, scheduler: str | None, allow_import: bool, show: 
 @click.option("--no-plots", is_flag=True, help="Skip km.png and strata.png.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
 @allow_import_option()
-def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet, allow_policy_import):
+def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet,
+        allow_policy_import):
     """Run STUDY (a study file or a shipped study: stella_24h, uk_isps) and write its result directory.
 
     Prints per-brand and pooled shares answered within 1 h, 24 h and the
@@ -167,5 +168,3 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
     if precision is None and differ is None and simulated is None and spread is None and brands is None:
         raise UserError("carebench shop plan: expected --half-width, --difference, --brands or --simulate")
     click.echo("\n".join(plan_lines(share, icc, m, brands, confidence, precision, differ, simulated, spread)))
-
-

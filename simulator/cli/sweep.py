@@ -97,5 +97,3 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
         click.echo("\n".join(table([*paths, *chosen], rows)))
         click.echo("")
     click.echo(f"results: {directory}")
-
-
