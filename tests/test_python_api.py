@@ -12,6 +12,7 @@ import math
 import re
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +192,25 @@ def test_run_study_gives_the_numbers_of_carebench_shop(tmp_path):
     assert {(r["brand"], r["replication"], r["channel"]) for r in rows} == {("a", 1, "twitter"), ("b", 1, "twitter")}
     assert set(study.figures()) == {"km.png", "strata.png"}
     assert all(isinstance(f, Figure) for f in study.figures().values())
+
+
+def test_a_study_resumes_from_its_store_of_brand_runs(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(dump_yaml(study_data({"a": brand(agents=1, hours="business"), "b": brand(agents=2)})))
+    fresh = cb.run_study(path, seed=9)
+    first = cb.run_study(path, seed=9, store=tmp_path / "kept")
+    assert same([asdict(r) for r in first.run.runs], [asdict(r) for r in fresh.run.runs])
+    kept = sorted((tmp_path / "kept" / "tasks").iterdir())
+    assert len(kept) == 2
+    data = json.loads(kept[0].read_text())
+    data["kpis"]["arrived"] = -1.0  # a kept brand run is reused, not rerun
+    kept[0].write_text(json.dumps(data))
+    again = cb.run_study(path, seed=9, store=tmp_path / "kept")
+    assert again.run.runs[0].kpis["arrived"] == -1.0
+    assert same(asdict(again.run.runs[1]), asdict(fresh.run.runs[1]))
+    assert same(asdict(again.run.runs[0])["probes"], asdict(fresh.run.runs[0])["probes"])
+    other = cb.run_study(path, seed=10, store=tmp_path / "kept")  # other seeds: nothing reused
+    assert other.run.runs[0].kpis["arrived"] >= 0
 
 
 def test_a_study_on_a_dask_cluster_gives_the_same_probes(tmp_path):

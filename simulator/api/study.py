@@ -12,9 +12,10 @@ from carebench.kpis.tidy import kpi_unit
 from carebench.output.study import km_figure, strata_figure
 from carebench.output.study_report import study_summary
 from carebench.runs.executors import Executor
+from carebench.runs.store import TaskStore
 from carebench.study.estimates import StudyEstimates, estimate_study
 from carebench.study.resolve import load_study, study_path
-from carebench.study.runner import StudyRun
+from carebench.study.runner import BrandRun, StudyRun
 from carebench.study.runner import run_study as _run_study
 from carebench.util.frames import to_frame
 
@@ -66,7 +67,7 @@ class StudyResult:
 
 def run_study(study: str | Path, *, seed: int | None = None, repeats: int | None = None,
               overrides: Overrides = None, brand_overrides: Sequence[str] | Mapping[str, Any] | None = None,
-              workers: int | None = None, executor: Executor | None = None,
+              workers: int | None = None, executor: Executor | None = None, store: str | Path | None = None,
               allow_policy_import: bool = False) -> StudyResult:
     """Run a mystery-shopper study (a study file, or a shipped study's name such as ``"stella_24h"``).
 
@@ -75,12 +76,15 @@ def run_study(study: str | Path, *, seed: int | None = None, repeats: int | None
     brands' scenarios (``["BRAND:PATH=VALUE"]`` or ``{"PATH": value}`` for
     every brand), as ``carebench shop --set/--brand-set`` do. Brand runs go
     to ``executor``, or ``workers`` local processes (default: this process);
-    the same seed gives the same numbers as ``carebench shop``.
+    the same seed gives the same numbers as ``carebench shop``. ``store``
+    names a folder that keeps finished brand runs and reuses them, so an
+    interrupted call resumes.
     """
     extra = override_texts(overrides) + ([f"seed={seed}"] if seed is not None else [])
     extra += [f"repeats={repeats}"] if repeats is not None else []
     loaded = load_study(study_path(str(study)), extra, override_texts(brand_overrides),
                         allow_import=allow_policy_import)
     with using_executor(executor, workers) as ex:
-        run = _run_study(loaded, executor=ex, allow_import=allow_policy_import)
+        kept = None if store is None else TaskStore(store, BrandRun)
+        run = _run_study(loaded, executor=ex, allow_import=allow_policy_import, store=kept)
     return StudyResult(run, estimate_study(run))

@@ -100,11 +100,12 @@ class Replications:
 
 
 def execute(tasks: Sequence[Task], executor: Executor, store: TaskStore | MemoryStore | None = None,
-            progress: Progress | None = None) -> list[TaskResult]:
+            progress: Progress | None = None, function: Callable | None = None) -> list[TaskResult]:
     """Run ``tasks`` (reusing any the store already holds); return results in task order.
 
     Each result is kept in the store as soon as it arrives, so an interruption
-    loses at most the tasks that were running.
+    loses at most the tasks that were running. ``function`` runs one task
+    (default: one replication, :func:`~carebench.runs.tasks.run_task`).
     """
     found: dict[str, TaskResult] = {}
     todo = []
@@ -116,7 +117,9 @@ def execute(tasks: Sequence[Task], executor: Executor, store: TaskStore | Memory
             found[task.key] = kept
             if progress:
                 progress(kept, True)
-    for result in executor.run(todo):
+    # an executor written against the one-argument run(tasks) still runs replications
+    results = executor.run(todo) if function is None else executor.run(todo, function)
+    for result in results:
         if store is not None:
             store.save(result)
         found[result.key] = result

@@ -5,12 +5,17 @@ written atomically (a reader sees a whole file or none). A stored result is
 reused only for the task it answers: same variant name and number, same
 scenario fingerprint, same replication and seed. Anything else in the folder
 is ignored and overwritten when that task runs.
+
+Results are :class:`~carebench.runs.tasks.TaskResult` by default; any result
+type with ``key``, ``to_dict``, ``from_dict`` and ``answers(task)`` is kept
+the same way (a mystery-shopper study's brand runs are).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from carebench.runs.tasks import Task, TaskResult
 from carebench.util.atomic import atomic_write_text
@@ -22,14 +27,15 @@ __all__ = ["TaskStore", "MemoryStore"]
 class TaskStore:
     """The ``tasks/`` folder of an output directory."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, result_type: Any = TaskResult):
         self.folder = Path(directory) / "tasks"
+        self.result_type = result_type
 
     def path(self, key: str) -> Path:
         """Where the result of the task with ``key`` is kept."""
         return self.folder / f"{key}.json"
 
-    def load(self, task: Task) -> TaskResult | None:
+    def load(self, task: Task) -> Any:
         """The stored result of ``task``, or None if there is none that answers it.
 
         A file that cannot be read as a result (say, from an older layout) is
@@ -37,16 +43,16 @@ class TaskStore:
         """
         path = self.path(task.key)
         try:
-            result = TaskResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            result = self.result_type.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not result.answers(task):
             return None
-        if task.histograms and not result.frt_histograms:
+        if getattr(task, "histograms", False) and not result.frt_histograms:
             return None
         return result
 
-    def save(self, result: TaskResult) -> Path:
+    def save(self, result: Any) -> Path:
         """Keep ``result`` (atomically); return its path."""
         return atomic_write_text(self.path(result.key), to_json(result.to_dict()))
 
@@ -61,7 +67,7 @@ class MemoryStore:
     def __init__(self, results: list[TaskResult] | None = None):
         self._results = {r.key: r for r in results or []}
 
-    def load(self, task: Task) -> TaskResult | None:
+    def load(self, task: Task) -> Any:
         """The kept result of ``task``, if any answers it."""
         result = self._results.get(task.key)
         return result if result is not None and result.answers(task) else None

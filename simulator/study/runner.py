@@ -14,10 +14,14 @@ a Dask cluster), so a study runs wherever a sweep does.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -25,13 +29,14 @@ from carebench.engine.contact import Outcome
 from carebench.engine.streams import Streams, replication_seeds
 from carebench.load.loader import scenario_from_data
 from carebench.runs.executors import Executor, SerialExecutor, make_executor
+from carebench.runs.replicate import execute
 from carebench.runs.simulate import simulate
 from carebench.study.probes import ProbeInjector, plan_probes
 from carebench.study.resolve import LoadedStudy
 from carebench.study.spec import Listening, ProbeProtocol, Study
 
 __all__ = ["ProbeRecord", "BrandRun", "StudyRun", "BrandTask", "brand_seed", "study_tasks", "run_brand", "run_tasks",
-           "run_study"]
+           "run_study", "task_key"]
 
 _KPIS = ("arrived", "needs_reply", "answered", "within_1h", "within_24h", "frt.p50", "frt.p90", "exposure",
          "churn.expected", "churn.rate")
@@ -84,6 +89,33 @@ class BrandRun:
     probes: tuple[ProbeRecord, ...]
     kpis: dict[str, float] = field(default_factory=dict)
     efficiency: dict[str, float] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def key(self) -> str:
+        """The key of the task this run answers (see :attr:`BrandTask.key`)."""
+        return task_key(self.repeat, self.brand)
+
+    def answers(self, task: BrandTask) -> bool:
+        """Whether this run is the run of ``task`` (same repeat, brand, seed and inputs)."""
+        return (self.repeat, self.brand, self.seed, self.fingerprint) == (
+            task.repeat, task.brand, task.seed, task.fingerprint)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, for a task store (NaN stays NaN; a JSON writer turns it into null)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BrandRun:
+        """Read :meth:`to_dict` data back; a number stored as null becomes NaN."""
+        def number(x: Any) -> float:
+            return math.nan if x is None else float(x)
+
+        probes = tuple(ProbeRecord(**{**p, **{k: number(p[k]) for k in ("sent", "first_reply", "human_reply")}})
+                       for p in data["probes"])
+        return cls(int(data["repeat"]), str(data["brand"]), int(data["seed"]), probes,
+                   {k: number(v) for k, v in data["kpis"].items()},
+                   {k: number(v) for k, v in data["efficiency"].items()}, str(data["fingerprint"]))
 
 
 @dataclass(frozen=True)
@@ -118,20 +150,39 @@ class BrandTask:
     warmup: float
     seed: int
     allow_import: bool = False
+    fingerprint: str = ""
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe identifier, unique within one study: ``r00000-brand_name-1a2b3c4d``."""
+        return task_key(self.repeat, self.brand)
 
     def __reduce__(self):
         # Scenario models hold locally defined distribution classes that pickle cannot name;
         # a worker process gets them as plain data and validates them again.
         data = (self.scenario.model_dump(mode="json"), self.protocol.model_dump(mode="json"),
                 self.listening.model_dump(mode="json"))
-        return (_task_from_data, (self.repeat, self.brand, *data, self.warmup, self.seed, self.allow_import))
+        return (_task_from_data, (self.repeat, self.brand, *data, self.warmup, self.seed, self.allow_import,
+                                  self.fingerprint))
 
 
 def _task_from_data(repeat: int, brand: str, scenario: dict, protocol: dict, listening: dict, warmup: float,
-                    seed: int, allow_import: bool) -> BrandTask:
+                    seed: int, allow_import: bool, fingerprint: str) -> BrandTask:
     return BrandTask(repeat, brand, scenario_from_data(scenario, f"brands.{brand}", allow_import=allow_import),
                      ProbeProtocol.model_validate(protocol), Listening.model_validate(listening), warmup, seed,
-                     allow_import)
+                     allow_import, fingerprint)
+
+
+def task_key(repeat: int, brand: str) -> str:
+    """The store key of ``brand`` in repeat ``repeat``; the checksum keeps names that clean alike apart."""
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "-", brand)[:40]
+    return f"r{repeat:05d}-{clean}-{zlib.crc32(brand.encode('utf-8')):08x}"
+
+
+def _fingerprint(scenario, protocol: ProbeProtocol, listening: Listening, warmup: float) -> str:
+    """A short hash of everything a brand run depends on besides its seed."""
+    data = [scenario.fingerprint(), protocol.model_dump(mode="json"), listening.model_dump(mode="json"), warmup]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def brand_seed(repeat_seed: int, brand: str) -> int:
@@ -185,47 +236,55 @@ def run_brand(task: BrandTask) -> BrandRun:
                       contact_sink=tally, allow_policy_import=task.allow_import)
     rows = {int(r["probe"]): r for r in result.probes}
     kpis = {k: result.kpis.get(f"{k}.{channel}", math.nan) for k in _KPIS}
-    return BrandRun(task.repeat, task.brand, task.seed, tuple(_record(task, plan, rows)), kpis, dict(tally.counts))
+    return BrandRun(task.repeat, task.brand, task.seed, tuple(_record(task, plan, rows)), kpis, dict(tally.counts),
+                    task.fingerprint)
 
 
 def study_tasks(loaded: LoadedStudy, allow_import: bool = False) -> list[BrandTask]:
     """One task per (repeat, brand), in repeat order."""
     study = loaded.study
     seeds = replication_seeds(study.seed, study.repeats)
+    prints = {name: _fingerprint(loaded.brands[name], study.probes, study.brands[name].listening, study.warmup)
+              for name in study.brands}
     return [
         BrandTask(r, name, loaded.brands[name], study.probes, study.brands[name].listening, study.warmup,
-                  brand_seed(seed, name), allow_import)
+                  brand_seed(seed, name), allow_import, prints[name])
         for r, seed in enumerate(seeds)
         for name in study.brands
     ]
 
 
 def run_tasks(tasks: list[BrandTask], executor: Executor | None = None,
-              progress: Callable[[int, int], None] | None = None) -> list[BrandRun]:
+              progress: Callable[[int, int], None] | None = None, store=None) -> list[BrandRun]:
     """Run brand tasks on ``executor`` (default: in this process); return their runs in task order.
 
     Results are the same on any executor: each task carries its own seed.
+    ``store`` (a :class:`~carebench.runs.store.TaskStore` of ``BrandRun``)
+    keeps finished runs and reuses them, so an interrupted study resumes.
     """
-    slot = {(t.repeat, t.brand): i for i, t in enumerate(tasks)}
-    done: list[BrandRun | None] = [None] * len(tasks)
-    for count, run in enumerate((executor or SerialExecutor()).run(tasks, run_brand), 1):
-        done[slot[(run.repeat, run.brand)]] = run
+    count = [0]
+
+    def tick(_run: BrandRun, _resumed: bool) -> None:
+        count[0] += 1
         if progress is not None:
-            progress(count, len(tasks))
-    return [run for run in done if run is not None]
+            progress(count[0], len(tasks))
+
+    return execute(tasks, executor or SerialExecutor(), store, tick, function=run_brand)
 
 
 def run_study(loaded: LoadedStudy, *, executor: Executor | None = None, workers: int = 1,
-              allow_import: bool = False, progress: Callable[[int, int], None] | None = None) -> StudyRun:
+              allow_import: bool = False, progress: Callable[[int, int], None] | None = None,
+              store=None) -> StudyRun:
     """Run every brand of every repeat of a loaded study; ``progress(done, total)`` after each brand run.
 
     Brand runs go to ``executor`` if given, else to ``workers`` local
     processes (1: this process); the numbers are the same either way.
+    ``store`` keeps finished brand runs for a resume (see :func:`run_tasks`).
     """
     tasks = study_tasks(loaded, allow_import)
     if executor is not None:
-        runs = run_tasks(tasks, executor, progress)
+        runs = run_tasks(tasks, executor, progress, store)
     else:
         with make_executor(workers if len(tasks) > 1 else 1) as local:
-            runs = run_tasks(tasks, local, progress)
+            runs = run_tasks(tasks, local, progress, store)
     return StudyRun(loaded.study, loaded.source, tuple(runs), loaded.send_start, loaded.send_end)
