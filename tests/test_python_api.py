@@ -102,9 +102,10 @@ def test_simulate_gives_the_core_result_and_tidy_rows(mmc_file):
     rows = {r["kpi"]: r for r in result.rows()}
     assert set(rows) == set(result.kpis)
     assert rows["sla.phone"] == {"kpi": "sla.phone", "channel": "phone", "replication": None,
-                                 "value": result.kpis["sla.phone"], "unit": "share"}
+                                 "value": result.kpis["sla.phone"], "unit": "share (0 to 1)"}
     assert rows["frt.p90.all"]["channel"] == "all" and rows["frt.p90.all"]["unit"] == "seconds"
-    assert rows["agent_hours.agents"]["channel"] is None
+    assert rows["agent_hours.agents"]["channel"] is None and rows["agent_hours.agents"]["unit"] == "agent-hours"
+    assert all(r["unit"] for r in rows.values())  # every KPI a run reports is in the catalogue
 
 
 def test_replicate_matches_carebench_run_replications(mmc_file, tmp_path):
@@ -123,7 +124,7 @@ def test_replicate_matches_carebench_run_replications(mmc_file, tmp_path):
     sla = [r["value"] for r in rows if r["kpi"] == "sla.phone"]
     assert sla == reps.values("sla.phone").tolist()
     (row,) = [r for r in reps.summary_rows() if r["kpi"] == "sla.phone"]
-    assert row["mean"] == reps.summary()["sla.phone"].mean and row["n"] == 3 and row["unit"] == "share"
+    assert row["mean"] == reps.summary()["sla.phone"].mean and row["n"] == 3 and row["unit"] == "share (0 to 1)"
 
 
 def test_replicate_gives_the_same_numbers_on_worker_processes_and_resumes_from_a_store(mmc_file, tmp_path):

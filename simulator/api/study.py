@@ -44,7 +44,7 @@ class StudyResult:
         channel = self.run.study.probes.channel
         return [
             {"brand": b.brand, "kpi": kpi, "channel": channel, "replication": b.repeat + 1, "value": value,
-             "unit": kpi_unit(kpi)}
+             "unit": kpi_unit(f"{kpi}.{channel}")}
             for b in self.run.runs for kpi, value in {**b.kpis, **b.efficiency}.items()
         ]
 

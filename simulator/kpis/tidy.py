@@ -6,7 +6,9 @@ with the columns ``kpi``, ``channel``, ``replication``, ``value`` and
 ``unit`` (and, for several variants, ``variant`` first). ``kpi`` is the
 KPI's full name as thresholds and ``--kpi`` spell it (``frt.p90.email``);
 ``channel`` is the channel it describes (``all`` for the sum over channels),
-None for a KPI of the whole run or of a pool.
+None for a KPI of the whole run or of a pool; ``unit`` is the unit label
+of the KPI's family in :mod:`carebench.kpis.catalogue` (``seconds``,
+``share (0 to 1)``, ``contacts``, ``agent-hours``, ...).
 """
 
 from __future__ import annotations
@@ -15,20 +17,18 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from carebench.kpis.grammar import kpi_kind
+from carebench.kpis.catalogue import find
 
-__all__ = ["COLUMNS", "UNITS", "kpi_unit", "kpi_channel", "kpi_rows"]
+__all__ = ["COLUMNS", "kpi_unit", "kpi_channel", "kpi_rows"]
 
 COLUMNS = ("kpi", "channel", "replication", "value", "unit")
 """The columns of a tidy KPI row, in order."""
 
-UNITS = {"time": "seconds", "share": "share", "amount": "amount", "other": ""}
-"""The unit column for each KPI kind (:func:`carebench.kpis.grammar.kpi_kind`)."""
-
 
 def kpi_unit(kpi: str) -> str:
-    """The unit of KPI ``kpi``: ``'seconds'``, ``'share'`` (0..1), ``'amount'``, or ``''`` if unknown."""
-    return UNITS[kpi_kind(kpi)]
+    """The unit of KPI ``kpi`` as the KPI catalogue labels it (``'seconds'``), or ``''`` if not catalogued."""
+    family = find(kpi)
+    return family.unit.label if family else ""
 
 
 def kpi_channel(kpi: str, channels: Iterable[str]) -> str | None:
