@@ -6,18 +6,26 @@ policy is one module here, registered by name in :mod:`carebench.policies.regist
 """
 
 from carebench.engine.interface import (
+    Action,
     Callout,
     ContactView,
     FirstReply,
+    Kind,
+    PolicyError,
     PoolStateView,
     PriorityPolicy,
     StaffingContext,
     StaffingPolicy,
     SystemView,
+    Urgency,
 )
 from carebench.policies.registry import PRIORITY_POLICIES, STAFFING_POLICIES, describe_policies
 
 __all__ = [
+    "Action",
+    "Kind",
+    "Urgency",
+    "PolicyError",
     "ContactView",
     "FirstReply",
     "PoolStateView",

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from carebench.engine.interface import ContactView, FirstReply
+from carebench.engine.interface import ANSWER, Action, ContactView, FirstReply
 from carebench.model.distributions import Duration
 from carebench.policies.compose import ActionPolicy
 from carebench.policies.params import PARAMS
@@ -49,8 +49,8 @@ class AcknowledgeThenResolve(ActionPolicy):
         """An acknowledgement on the chosen channels, a normal answer elsewhere."""
         chosen = contact.channel in self.channels if self.channels else contact.public
         if chosen:
-            return FirstReply("acknowledge", work=self.ack_time)
-        return FirstReply()
+            return FirstReply(Action.ACKNOWLEDGE, work=self.ack_time)
+        return ANSWER
 
     def channels_used(self) -> tuple[str, ...]:
         """The channels acknowledged."""

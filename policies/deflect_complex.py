@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
-from carebench.engine.interface import ContactView, FirstReply
+from carebench.engine.interface import ANSWER, Action, ContactView, FirstReply
 from carebench.model.distributions import Duration
 from carebench.policies.compose import ActionPolicy
 from carebench.policies.params import PARAMS
@@ -48,8 +48,8 @@ class DeflectComplex(ActionPolicy):
         """A deflection for complex contacts on the chosen channels; a normal answer otherwise."""
         chosen = contact.channel in self.channels if self.channels else contact.public
         if chosen and contact.complex and contact.channel != self.to:
-            return FirstReply("deflect", to=self.to, work=self.reply_time)
-        return FirstReply()
+            return FirstReply(Action.DEFLECT, to=self.to, work=self.reply_time)
+        return ANSWER
 
     def channels_used(self) -> tuple[str, ...]:
         """The channels deflected from and the channel deflected to (``link`` is not a channel)."""

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from carebench.engine.interface import PriorityPolicy, StaffingPolicy
+from carebench.engine.interface import PolicyError, PriorityPolicy, StaffingPolicy
 from carebench.policies.acknowledge_then_resolve import AcknowledgeThenResolve
 from carebench.policies.auto_ack_bot import AutoAckBot
 from carebench.policies.channel_priority import ChannelPriority
@@ -38,6 +38,7 @@ __all__ = [
     "build_staffing",
     "policy_problems",
     "describe_policies",
+    "PolicyError",
 ]
 
 PRIORITY_POLICIES: dict[str, type[PriorityPolicy]] = {
@@ -57,10 +58,6 @@ STAFFING_POLICIES: dict[str, type[StaffingPolicy]] = {
     "interval_staffing": IntervalStaffing,
     "surge": Surge,
 }
-
-
-class PolicyError(ValueError):
-    """A policy name or parameter that does not fit; the message names the place."""
 
 
 def _resolve(name: str, kind: str, table: dict[str, type], base: type, allow_import: bool) -> type:
@@ -102,8 +99,10 @@ def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
             msg = "required parameter missing"
         got = "" if " got " in msg or missing else f", got {err.get('input')!r}"
         raise PolicyError(f"{place}{'.' + loc if loc else ''}: {msg}{got}") from None
-    except TypeError as exc:
+    except PolicyError as exc:
         raise PolicyError(f"{place}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a plain dataclass's own checks in __post_init__
+        raise PolicyError(f"{place}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
 
 
 def _param_names(cls: type) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic.dataclasses import dataclass
 
-from carebench.engine.interface import ContactView, PriorityPolicy
+from carebench.engine.interface import ContactView, PriorityPolicy, Urgency
 from carebench.model.distributions import Duration
 from carebench.policies.params import PARAMS
 
 __all__ = ["UrgencyTriage"]
+
+_CRISIS = int(Urgency.CRISIS)  # a plain int: keys are compared often
 
 
 @dataclass(config=PARAMS)
@@ -42,7 +44,7 @@ class UrgencyTriage(PriorityPolicy):
 
     def key(self, contact: ContactView) -> tuple[int, float]:
         """``(2 - urgency, queued_at)`` on triaged channels, crisis (2) first; ``(2, queued_at)`` elsewhere."""
-        return (2 - contact.urgency if self.triaged(contact) else 2), contact.queued_at
+        return (_CRISIS - contact.urgency if self.triaged(contact) else _CRISIS), contact.queued_at
 
     def triage_seconds(self, contact: ContactView) -> float:
         """``triage_time`` for contacts on triaged channels, 0 elsewhere."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carebench.engine.streams import Streams
+from carebench.model.kinds import Kind, Urgency
 
 __all__ = ["ChannelDraws", "Block"]
 
@@ -64,8 +65,9 @@ class ChannelDraws:
         handle = ch.handle_time.sample(rng["handle"], n)
         abandon = times + ch.patience.sample(rng["patience"], n) if ch.patience is not None else np.full(n, _INF)
         drawn_followers = np.floor(self.customers.followers.sample(rng["customers"], n))
-        drawn_kind = np.minimum(np.searchsorted(self.kind_cdf, rng["mix"].random(n), side="right"), 2)
-        drawn_urgency = np.minimum(np.searchsorted(self.urgency_cdf, rng["mix"].random(n), side="right"), 2)
+        drawn_kind = np.minimum(np.searchsorted(self.kind_cdf, rng["mix"].random(n), side="right"), Kind.MENTION)
+        drawn_urgency = np.minimum(np.searchsorted(self.urgency_cdf, rng["mix"].random(n), side="right"),
+                                   Urgency.CRISIS)
         followers = drawn_followers if followers is None else np.full(n, float(followers))
         kind = drawn_kind if kind is None else np.full(n, kind)
         urgency = drawn_urgency if urgency is None else np.full(n, urgency)
@@ -113,7 +115,7 @@ class ChannelDraws:
         if peer is None or not self.channel.public:
             return [_INF] * times.size
         rng = self.rng["peer"]
-        hit = (rng.random(times.size) < peer.share) & (kind == 1)
+        hit = (rng.random(times.size) < peer.share) & (kind == Kind.QUESTION)
         return np.where(hit, times + peer.delay.sample(rng, times.size), _INF).tolist()
 
     def _offspring(self, times: np.ndarray, kind: np.ndarray, followers: np.ndarray) -> list[tuple[float, ...]]:
@@ -124,7 +126,7 @@ class ChannelDraws:
             return [()] * n
         rng = self.rng["virality"]
         mean = vir.branching_ratio * (np.maximum(followers, 1.0) / 1000.0) ** vir.follower_elasticity
-        counts = np.where(kind == 0, rng.poisson(mean), 0)
+        counts = np.where(kind == Kind.COMPLAINT, rng.poisson(mean), 0)
         delays = rng.exponential(vir.delay, int(counts.sum()))
         out: list[tuple[float, ...]] = [()] * n
         pos = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from carebench.engine.contact import Outcome
+from carebench.model.kinds import Outcome
 from carebench.model.behaviour import Churn
 
 __all__ = ["churn_probability", "bumps_before"]

@@ -1,4 +1,6 @@
-"""One contact as the engine carries it: attributes, state and outcome codes.
+"""One contact as the engine carries it: attributes and state.
+
+How it ended is a :class:`carebench.model.kinds.Outcome`.
 
 A :class:`Contact` is also what priority policies read through
 :class:`carebench.engine.interface.ContactView`; policies must treat it as read-only.
@@ -6,23 +8,10 @@ A :class:`Contact` is also what priority policies read through
 
 from __future__ import annotations
 
-__all__ = ["Contact", "WAITING", "SERVING", "AWAY", "DONE", "Outcome"]
+__all__ = ["Contact", "WAITING", "SERVING", "AWAY", "DONE"]
 
 # Where a contact is now.
 WAITING, SERVING, AWAY, DONE = 0, 1, 2, 3
-
-
-class Outcome:
-    """How a contact ended (or stood when the run ended); integer codes for compact logs."""
-
-    RESOLVED = 0  # answered and resolved
-    OPEN = 1  # answered, not yet resolved when the run ended
-    ABANDONED = 2  # left before a first response (patience ran out on phone or chat)
-    GAVE_UP = 3  # left a public channel after bumping in vain
-    WAITING = 4  # still without a first response when the run ended (censored)
-    PEER = 5  # answered by another customer before any agent
-    MENTION = 6  # needed no reply
-    NAMES = ("resolved", "open", "abandoned", "gave_up", "waiting", "peer", "mention")
 
 
 class Contact:
@@ -38,8 +27,8 @@ class Contact:
     arrived on: what a team can estimate, not the contact's own draw.
     """
 
-    kind = 0
-    urgency = 0
+    kind = 0  # a Kind code (Kind.COMPLAINT)
+    urgency = 0  # an Urgency code (Urgency.NORMAL)
     responded = False
     exchanges = 0
     needed = 1

@@ -19,7 +19,8 @@ from collections.abc import Callable
 import simpy
 
 from carebench.engine.attributes import ChannelDraws
-from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact, Outcome
+from carebench.engine.boundary import KeyCheck
+from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.operations import Operations
 from carebench.engine.pools import Agent, PoolState
 from carebench.engine.queues import ChannelQueue
@@ -27,10 +28,19 @@ from carebench.engine.recorder import Recorder
 from carebench.engine.social import Social
 from carebench.engine.sources import Injections, Source, channel_rate
 from carebench.engine.streams import Streams
+from carebench.model.kinds import Kind, Outcome
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "policy_name"]
 
 _INF = float("inf")
+_MENTION = int(Kind.MENTION)
+_MENTIONED = int(Outcome.MENTION)
+_RESOLVED = int(Outcome.RESOLVED)  # plain ints on the hot path: enum lookups and columns cost more
+
+
+def policy_name(policy) -> str:
+    """The name a policy is known by in scenario files and messages."""
+    return getattr(policy, "name", "") or type(policy).__name__
 
 
 class Engine:
@@ -43,6 +53,7 @@ class Engine:
         self.env = simpy.Environment()
         self.streams = Streams(seed)
         self.priority = priority
+        self.policy_name = policy_name(priority)
         self.names = list(scenario.channels)
         chans = [scenario.channels[n] for n in self.names]
         self.public = [c.public for c in chans]
@@ -66,6 +77,8 @@ class Engine:
         self.social = Social(self)
         # Bound methods and flags the hot path reads on every contact.
         self.key = priority.key
+        self.key_check = KeyCheck(self.policy_name)
+        self.key_fast = None
         self.record = self.social.record
         self.spells = self.recorder.spells
         self.acts_on_arrival = self.social.acts_on_arrival
@@ -107,9 +120,9 @@ class Engine:
     # -- the life of a contact ---------------------------------------------------
     def arrive(self, c: Contact, peer_at: float = _INF, offspring: tuple[float, ...] = ()) -> None:
         """A new contact reaches its channel (``peer_at`` and ``offspring``: see :class:`Social`)."""
-        if c.kind == 2:  # a mention or praise: counted, needs no reply
+        if c.kind == _MENTION:  # a mention or praise: counted, needs no reply
             c.state = DONE
-            self.social.record(c, Outcome.MENTION, c.arrival)
+            self.social.record(c, _MENTIONED, c.arrival)
             return
         self.active[c.id] = c
         if self.acts_on_arrival:
@@ -121,7 +134,11 @@ class Engine:
         ch = c.ch
         c.queued_at = self.env._now
         c.state = WAITING
-        c.key = self.key(c)
+        c.key = key = self.key(c)
+        # The policy boundary on the hot path: a key of the class seen first that is not NaN
+        # passes with two comparisons; anything else gets the full check (or fails it).
+        if key.__class__ is not self.key_fast or key != key:
+            self._check_key(key, c)
         if self.open[ch]:
             for pool in self.channel_pools[ch]:
                 agent = pool.find(pool.need[ch])
@@ -129,6 +146,10 @@ class Engine:
                     self._start(agent, pool, c)
                     return
         self.queues[ch].push(c)
+
+    def _check_key(self, key, c: Contact) -> None:
+        self.key_check.check(key, c, self.env._now)
+        self.key_fast = self.key_check.fast
 
     def _start(self, agent: Agent, pool: PoolState, c: Contact) -> None:
         # SimPy's public ``now`` is a property over ``_now``; the hot path reads
@@ -169,7 +190,7 @@ class Engine:
             c.replied_at = now
         c.exchanges += 1
         if c.plan is None and c.exchanges >= c.needed:
-            self.record(c, Outcome.RESOLVED, now)
+            self.record(c, _RESOLVED, now)
         else:
             self.social.after_exchange(c, now)
         if pool.release(agent, need, now):
@@ -222,4 +243,4 @@ class Engine:
                 pool.account(c.started, end, pool.share[c.ch])
             elif c.state != AWAY:
                 continue
-            self.social.record(c, Outcome.OPEN if c.responded else Outcome.WAITING, end)
+            self.social.record(c, int(Outcome.OPEN if c.responded else Outcome.WAITING), end)

@@ -10,15 +10,19 @@ their scenario parameters), so a policy is cheap to copy, compare and sweep.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from carebench.engine.roster import shift_roster
+from carebench.model.kinds import KIND_NAMES, URGENCY_NAMES, Action, Kind, Urgency
+from carebench.util.errors import UserError
 
 __all__ = [
     "ContactView",
     "FirstReply",
+    "ANSWER",
     "PriorityPolicy",
     "StaffingContext",
     "StaffingPolicy",
@@ -28,10 +32,20 @@ __all__ = [
     "SystemView",
     "URGENCY_NAMES",
     "KIND_NAMES",
+    "Action",
+    "Kind",
+    "Urgency",
+    "PolicyError",
 ]
 
-URGENCY_NAMES = ("normal", "high", "crisis")
-KIND_NAMES = ("complaint", "question", "mention")
+
+class PolicyError(UserError, ValueError):
+    """A policy that cannot be built from its parameters, or that returned something the engine cannot use.
+
+    The message is one line naming the place (``policies.params.<name>...``)
+    or the policy, the value and the simulated time; the command line prints
+    it and exits with code 2.
+    """
 
 
 class ContactView(Protocol):
@@ -45,8 +59,8 @@ class ContactView(Protocol):
     ``sla`` is the first-response target of the channel it arrived on;
     ``expected_handle`` that channel's mean handle time (what a team can
     estimate before reading the contact). ``followers`` is the author's
-    follower count; ``kind`` indexes :data:`KIND_NAMES` and ``urgency``
-    :data:`URGENCY_NAMES` (0 normal, 1 high, 2 crisis). ``responded`` is true
+    follower count; ``kind`` is a :class:`Kind` code (0 complaint, 1 question)
+    and ``urgency`` an :class:`Urgency` code (0 normal, 1 high, 2 crisis). ``responded`` is true
     once a human agent has replied (the contact is back for a follow-up or
     for resolution), ``replied_at`` the time of that first human reply (None
     before). ``bot`` is true when an automatic acknowledgement stopped its
@@ -77,18 +91,33 @@ class ContactView(Protocol):
 class FirstReply:
     """How an agent's first reply to a contact goes.
 
-    ``action`` is ``'answer'`` (a normal reply), ``'acknowledge'`` (a quick
-    personal acknowledgement taking ``work`` seconds; the contact then queues
-    again for resolution), or ``'deflect'`` (move it to channel ``to``, or to a
-    knowledge-base link when ``to`` is ``'link'``).
+    ``action`` is an :class:`Action` or its word: ``'answer'`` (a normal
+    reply), ``'acknowledge'`` (a quick personal acknowledgement taking
+    ``work`` seconds; the contact then queues again for resolution), or
+    ``'deflect'`` (move it to channel ``to``, or to a knowledge-base link when
+    ``to`` is ``'link'``, after a reply taking ``work`` seconds). Anything else
+    is refused here, so a misspelt action cannot quietly act as another one.
     """
 
-    action: str = "answer"
+    action: Action = Action.ANSWER
     to: str = ""
     work: float = 0.0
 
+    def __post_init__(self) -> None:
+        if self.action.__class__ is not Action:
+            try:
+                object.__setattr__(self, "action", Action(self.action))
+            except (ValueError, TypeError):
+                raise PolicyError(f"FirstReply.action: expected one of {', '.join(repr(a.value) for a in Action)}, "
+                                  f"got {self.action!r}") from None
+        if not isinstance(self.work, (int, float)) or not 0 <= self.work < math.inf:
+            raise PolicyError(f"FirstReply.work: expected finite seconds >= 0, got {self.work!r}")
+        if self.action is Action.DEFLECT and not (isinstance(self.to, str) and self.to):
+            raise PolicyError(f"FirstReply.to: a deflection needs a channel name or 'link', got {self.to!r}")
+
 
 ANSWER = FirstReply()
+"""The plain first reply: a normal answer taking the contact's own handle time."""
 
 
 class PriorityPolicy:
@@ -105,8 +134,12 @@ class PriorityPolicy:
     def key(self, contact: ContactView) -> Any:
         """A sort key fixed when the contact joins a queue; smaller keys are served first.
 
-        Keys of contacts on different channels are compared when an agent
-        skilled for several channels picks the next contact, so use one scale.
+        A key is a number (never NaN), a string, or a tuple of these, and every
+        key of a run must be comparable with every other: keys of contacts on
+        different channels are compared when an agent skilled for several
+        channels picks the next contact, so use one scale. The engine checks
+        each key as it enters a queue and stops with a :class:`PolicyError`
+        otherwise.
         Ties are broken by arrival order by the engine. A term that grows at
         the same rate for every waiting contact (aging) is written as a
         function of ``queued_at``, which keeps the key fixed.

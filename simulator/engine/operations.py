@@ -2,21 +2,29 @@
 
 These are few, naturally sequential events, so they are scheduled up front
 (support hours, roster steps) or run as small SimPy processes (reviews,
-progress). A staffing policy's answers are checked here: a wrong pool name
-or a negative count fails with a message naming the policy, value and time.
+progress). A staffing policy's answers are checked here, where they enter the
+engine: a wrong pool name, a negative count or a time that is negative, not
+finite or in the past fails with one :class:`PolicyError` naming the policy,
+the value and the simulated time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from carebench.engine.interface import Callout, ChannelStateView, PoolStateView, StaffingContext, SystemView
+import math
 
-__all__ = ["Operations", "PolicyFault"]
+from carebench.engine.boundary import at
+from carebench.engine.interface import (
+    Callout,
+    ChannelStateView,
+    PolicyError,
+    PoolStateView,
+    StaffingContext,
+    SystemView,
+)
 
-
-class PolicyFault(RuntimeError):
-    """A policy returned something the engine cannot use."""
+__all__ = ["Operations"]
 
 
 class Operations:
@@ -71,19 +79,29 @@ class Operations:
                 self.engine.dispatch(pool)
 
     # -- staffing ------------------------------------------------------------------
+    def _name(self) -> str:
+        return getattr(self.staffing, "name", "") or type(self.staffing).__name__
+
     def _checked_roster(self, roster) -> dict[str, list[tuple[float, int]]]:
-        name = type(self.staffing).__name__
+        name = f"staffing policy {self._name()} at {at(self.env.now)}: roster()"
         pools = {p.name for p in self.engine.pools}
-        if not isinstance(roster, dict) or set(roster) - pools:
-            raise PolicyFault(f"staffing policy {name}: roster names unknown pools {sorted(set(roster) - pools)}")
+        if not isinstance(roster, dict):
+            raise PolicyError(f"{name} returned {roster!r}; expected a mapping of pool name to [(time, agents), ...]")
+        if set(roster) - pools:
+            raise PolicyError(f"{name} names unknown pools {sorted(set(roster) - pools)}, expected {sorted(pools)}")
         out = {}
         for pool in pools:
             steps = list(roster.get(pool, []))
-            for t, n in steps:
-                if not (isinstance(n, int) and n >= 0) or t < 0:
-                    raise PolicyFault(f"staffing policy {name}: pool {pool!r} at t={t}: expected agents >= 0, got {n!r}")
+            for step in steps:
+                if not (isinstance(step, (tuple, list)) and len(step) == 2):
+                    raise PolicyError(f"{name}: pool {pool!r}: expected (time, agents) pairs, got {step!r}")
+                t, n = step
+                if not (isinstance(t, (int, float)) and 0 <= t < math.inf):
+                    raise PolicyError(f"{name}: pool {pool!r}: expected a finite time >= 0, got {t!r}")
+                if not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
+                    raise PolicyError(f"{name}: pool {pool!r} at t={t}: expected agents >= 0, got {n!r}")
             if any(b[0] < a[0] for a, b in zip(steps, steps[1:])):
-                raise PolicyFault(f"staffing policy {name}: pool {pool!r}: roster times must be sorted")
+                raise PolicyError(f"{name}: pool {pool!r}: expected times in increasing order")
             out[pool] = steps
         return out
 
@@ -100,19 +118,38 @@ class Operations:
         every = self.staffing.review_every
         while True:
             yield self.env.timeout(every)
-            for callout in self.staffing.review(self.view()):
+            callouts = self.staffing.review(self.view())
+            if not isinstance(callouts, (list, tuple)):
+                raise PolicyError(f"staffing policy {self._name()} at {at(self.env.now)}: review() returned "
+                                  f"{callouts!r}; expected a list of Callout")
+            for callout in callouts:
                 self._schedule_callout(callout)
 
     def _schedule_callout(self, callout: Callout) -> None:
         pools = {p.name: p for p in self.engine.pools}
         now = self.env.now
-        if callout.pool not in pools or callout.agents < 0 or callout.start < now or callout.end < callout.start:
-            raise PolicyFault(
-                f"staffing policy {type(self.staffing).__name__}: invalid call-out {callout} at t={now:.0f}"
-            )
+        problem = self._callout_problem(callout, pools, now)
+        if problem:
+            raise PolicyError(f"staffing policy {self._name()} at {at(now)}: review() returned {callout!r}; "
+                              f"expected {problem}")
         pool = pools[callout.pool]
         self._at(callout.start, lambda _e: self._add_extra(pool, callout.agents))
         self._at(callout.end, lambda _e: self._add_extra(pool, -callout.agents))
+
+    @staticmethod
+    def _callout_problem(callout, pools, now: float) -> str:
+        if not isinstance(callout, Callout):
+            return "a list of Callout"
+        if callout.pool not in pools:
+            return f"a pool in {sorted(pools)}"
+        if not (isinstance(callout.agents, int) and callout.agents >= 0):
+            return "agents >= 0 (an integer)"
+        times = (callout.start, callout.end)
+        if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in times):
+            return "finite start and end times"
+        if callout.start < now or callout.end < callout.start:
+            return f"now ({now:.0f}s) <= start <= end"
+        return ""
 
     def _add_extra(self, pool, agents: int) -> None:
         self.extra[pool.index] += agents

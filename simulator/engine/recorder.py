@@ -16,7 +16,7 @@ import numpy as np
 
 from carebench.engine.binning import add_intervals, add_points
 from carebench.engine.churn import churn_probability
-from carebench.engine.contact import Outcome
+from carebench.model.kinds import Outcome
 from carebench.engine.histogram import LogHistogram
 from carebench.model.behaviour import Churn
 from carebench.util.units import DAY, HOUR
@@ -78,7 +78,7 @@ class ChannelAggregate:
     """Everything kept about one channel's contacts (those arriving after the warm-up)."""
 
     def __init__(self, days: int):
-        self.counts = np.zeros(len(Outcome.NAMES), dtype=np.int64)
+        self.counts = np.zeros(len(Outcome), dtype=np.int64)
         self.sla_met = 0
         self.sla_total = 0
         self.within = {HOUR: [0, 0], DAY: [0, 0]}
@@ -193,7 +193,7 @@ class Recorder:
     def _fold_channel(self, ch: int, c: dict[str, np.ndarray]) -> None:
         agg, sla = self.agg[ch], self.sla[ch]
         outcome = c["outcome"]
-        agg.counts += np.bincount(outcome, minlength=len(Outcome.NAMES))
+        agg.counts += np.bincount(outcome, minlength=len(Outcome))
         frt = c["first_response"] - c["arrival"]
         answered = ~np.isnan(frt)
         agg.frt.add(frt[answered])

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from carebench.engine.binning import step_area
-from carebench.engine.contact import Outcome
+from carebench.model.kinds import Outcome
 from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
 from carebench.kpis.catalogue import BANDS

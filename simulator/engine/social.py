@@ -14,19 +14,26 @@ import numpy as np
 
 from carebench.engine.attributes import ChannelDraws
 from carebench.engine.churn import bumps_before
-from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact, Outcome
+from carebench.engine.boundary import ReplyCheck
+from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.deadlines import Deadlines
 from carebench.engine.exposure import exposure_spells
-from carebench.engine.interface import ANSWER
+from carebench.engine.interface import ANSWER, PolicyError
 from carebench.engine.recorder import FLUSH, TO_LINK
 from carebench.engine.sampling import Buffered, UniformSource
 from carebench.model.behaviour import Deflection
+from carebench.model.kinds import Action, Kind, Outcome
 from carebench.util.units import HOUR
 
 __all__ = ["Social"]
 
 _INF = math.inf
-_ENDED = frozenset((Outcome.RESOLVED, Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.PEER))
+# Plain ints on the hot path: enum lookups and enum values in the row columns cost more.
+_RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _MENTIONED = (
+    int(o) for o in (Outcome.RESOLVED, Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.PEER, Outcome.MENTION))
+_ENDED = frozenset((_RESOLVED, _ABANDONED, _GAVE_UP, _PEER))
+_COMPLAINT = int(Kind.COMPLAINT)
+_ANSWER, _ACKNOWLEDGE, _DEFLECT = Action.ANSWER, Action.ACKNOWLEDGE, Action.DEFLECT
 
 
 class Social:
@@ -49,6 +56,7 @@ class Social:
         self.link_return = Buffered(self.deflection.link_return_delay, get("link-returns"))
         policy = engine.priority
         self.policy = policy
+        self.checks = ReplyCheck(engine.policy_name, engine.names)
         self.custom_reply = policy.uses("first_reply")
         self.bot = policy.uses("auto_acknowledge")
         self.triage = policy.uses("triage_seconds")
@@ -76,7 +84,7 @@ class Social:
     # -- arrival -------------------------------------------------------------------
     def on_arrival(self, c: Contact, peer_at: float = _INF, offspring: tuple[float, ...] = ()) -> None:
         """Schedule what may happen to ``c`` while it waits (bot, peers, virality, abandonment)."""
-        if self.bot and self.policy.auto_acknowledge(c):
+        if self.bot and self._bot(c):
             # The bot stops the SLA clock only: the contact still waits for its first
             # human reply, stays exposed, may bump and give up (README, "Policies").
             c.first_response = c.arrival
@@ -88,31 +96,51 @@ class Social:
         if self.eager_abandon and c.abandon_at < _INF:
             self.abandon_deadlines.add(c.abandon_at, c)
 
+    def _bot(self, c: Contact) -> bool:
+        now = self.env._now
+        try:
+            ack = self.policy.auto_acknowledge(c)
+        except PolicyError as exc:
+            raise self.checks.wrap("auto_acknowledge", exc, c, now) from None
+        return ack if ack.__class__ is bool else self.checks.flag(ack, c, now)
+
     # -- replies -------------------------------------------------------------------
     def first_work(self, c: Contact) -> float:
-        """Agent seconds of the first reply to ``c`` (its plan is kept on the contact)."""
-        plan = self.policy.first_reply(c) if self.custom_reply else ANSWER
+        """Agent seconds of the first reply to ``c`` (its plan is kept on the contact).
+
+        What the policy returns is checked here, where it enters the engine.
+        """
+        plan = ANSWER
+        if self.custom_reply:
+            try:
+                plan = self.policy.first_reply(c)
+            except PolicyError as exc:
+                raise self.checks.wrap("first_reply", exc, c, self.env._now) from None
+            plan = self.checks.first_reply(plan, c, self.env._now)
         c.plan = plan
-        work = c.work if plan.action == "answer" else plan.work
+        work = c.work if plan.action is _ANSWER else plan.work
         if self.triage:
-            work += self.policy.triage_seconds(c)
+            extra = self.policy.triage_seconds(c)
+            if extra.__class__ is not float or not 0.0 <= extra < _INF:
+                extra = self.checks.seconds(extra, c, self.env._now)
+            work += extra
         return work
 
     def after_exchange(self, c: Contact, now: float) -> None:
         """An agent finished an exchange with ``c``: resolve it, or continue the conversation."""
         plan, c.plan = c.plan, None
         if c.probe >= 0:  # a mystery shopper times the first reply and goes no further
-            if plan is not None and plan.action == "deflect":
+            if plan is not None and plan.action is _DEFLECT:
                 c.deflections += 1
-            self.record(c, Outcome.RESOLVED, now)
-        elif plan is not None and plan.action == "acknowledge":
+            self.record(c, _RESOLVED, now)
+        elif plan is not None and plan.action is _ACKNOWLEDGE:
             c.needed += 1
             c.work = c.handle
             self.engine.offer(c)
-        elif plan is not None and plan.action == "deflect":
+        elif plan is not None and plan.action is _DEFLECT:
             self._deflect(c, plan.to, now)
         elif c.exchanges >= c.needed:
-            self.record(c, Outcome.RESOLVED, now)
+            self.record(c, _RESOLVED, now)
         else:
             c.work = c.handle * self.conv.followup_handle_factor
             self._later(c, self.reply_delay.next())
@@ -136,7 +164,7 @@ class Social:
                 c.work = c.handle
                 self._later(c, self.link_return.next())
             else:
-                self.record(c, Outcome.RESOLVED, now)
+                self.record(c, _RESOLVED, now)
             return
         ch = self.engine.names.index(to)
         c.ch, c.channel, c.public = ch, to, self.engine.public[ch]
@@ -151,7 +179,7 @@ class Social:
         t = c.abandon_at
         self.engine.recorder.spells.append((c.ch, c.queued_at, t))
         switched = self._maybe_switch(c, t)
-        self.record(c, Outcome.GAVE_UP if c.public else Outcome.ABANDONED, t, switched)
+        self.record(c, _GAVE_UP if c.public else _ABANDONED, t, switched)
 
     def _abandon_due(self, c: Contact) -> None:
         if c.state == WAITING and not c.responded:
@@ -175,7 +203,7 @@ class Social:
             return False
         retry = self._spawn(ch, at, c.followers)
         retry.retry_of = c.id
-        retry.kind = 0
+        retry.kind = _COMPLAINT
         retry.special = True
         retry.bump_times = tuple(b for b in c.bump_times if b < t)
         retry.deflections = c.deflections
@@ -191,7 +219,7 @@ class Social:
             self.engine.queues[c.ch].discard(c)
             c.state = DONE
             self.engine.recorder.spells.append((c.ch, c.queued_at, self.env.now))
-            self.record(c, Outcome.PEER, self.env.now)
+            self.record(c, _PEER, self.env.now)
 
     def _offspring(self, parent: Contact) -> None:
         vir, now = self.virality, self.env.now
@@ -202,7 +230,7 @@ class Social:
         self.viral_total += 1
         child = self._spawn(parent.origin, now, None)
         child.generation = parent.generation + 1
-        child.kind = 0
+        child.kind = _COMPLAINT
         child.special = True
         self.engine.arrive(child)
 
@@ -242,7 +270,7 @@ class Social:
             self.engine.recorder.flush()
 
     def _exposure(self, c: Contact, outcome: int, end: float) -> float:
-        if outcome == Outcome.MENTION:
+        if outcome == _MENTIONED:
             return 0.0
         human = c.replied_at if c.replied_at is not None else _INF
         until = end if self.exposure_params.until == "resolution" else min(human, end)

@@ -88,9 +88,6 @@ class Source:
 class Injections:
     """Schedules the scenario's ``inject:`` contacts, drawn from streams of their own."""
 
-    _KINDS = {"complaint": 0, "question": 1}
-    _URGENCY = {"normal": 0, "high": 1, "crisis": 2}
-
     def __init__(self, engine):
         self.engine = engine
 
@@ -105,8 +102,8 @@ class Injections:
         ch = engine.names.index(inj.channel)
         draws = ChannelDraws(inj.channel, engine.scenario.channels[inj.channel], engine.scenario,
                              engine.streams, stream_prefix=f"inject-{engine.next_id}-")
-        b = draws.block(np.array([engine.env._now]), followers=inj.followers, kind=self._KINDS[inj.kind],
-                        urgency=self._URGENCY[inj.urgency])
+        b = draws.block(np.array([engine.env._now]), followers=inj.followers, kind=int(inj.kind),
+                        urgency=int(inj.urgency))
         c = engine.new_contact(ch, engine.env._now, b.handle[0], b.followers[0], b.abandon_at[0])
         c.kind, c.urgency, c.bump_times, c.special = b.kind[0], b.urgency[0], b.bumps[0], True
         c.needed = b.needed[0]

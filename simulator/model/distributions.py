@@ -2,8 +2,9 @@
 
 Every distribution is written as a mapping with a ``dist`` tag and that
 distribution's own parameters, e.g. ``{dist: lognormal, mean: 6m, cv: 0.8}``.
-Two families share the shapes: :data:`TimeDist`, whose parameters are durations
-(``'6m'``), and :data:`CountDist`, whose parameters are plain numbers (follower
+Two families share the shapes: :data:`TimeDist` (:class:`Exponential`, ...),
+whose parameters are durations (``'6m'``), and :data:`CountDist`
+(:class:`CountExponential`, ...), whose parameters are plain numbers (follower
 counts, customer values). Drawing is vectorised: ``dist.sample(rng, size)``.
 """
 
@@ -21,7 +22,11 @@ from pydantic.functional_validators import BeforeValidator
 
 from carebench.util.units import parse_duration
 
-__all__ = ["TimeDist", "CountDist", "Duration", "NonNegative", "Positive", "lognormal_params"]
+__all__ = [
+    "TimeDist", "CountDist", "Duration", "NonNegative", "Positive", "PositiveDuration", "lognormal_params",
+    "Exponential", "Lognormal", "Gamma", "Deterministic", "Uniform", "Empirical",
+    "CountExponential", "CountLognormal", "CountGamma", "CountDeterministic", "CountUniform", "CountEmpirical",
+]
 
 
 def _duration(value: object) -> float:
@@ -62,127 +67,206 @@ class _Dist(BaseModel):
         """The distribution's mean (used by analytic formulas and staffing)."""
 
 
-def _family(quantity: object, positive: object) -> object:
-    """Build the tagged union of distributions whose parameters have type ``quantity``."""
+class _Exponential(_Dist):
+    """Exponential with the given mean (memoryless: M/M/c service or patience)."""
 
-    class Exponential(_Dist):
-        """Exponential with the given mean (memoryless: M/M/c service or patience)."""
+    def sample(self, rng, size):
+        return rng.exponential(self.mean, size)
 
-        dist: Literal["exponential"]
-        mean: positive  # type: ignore[valid-type]
-
-        def sample(self, rng, size):
-            return rng.exponential(self.mean, size)
-
-        @property
-        def mean_value(self):
-            return self.mean
-
-    class Lognormal(_Dist):
-        """Lognormal given by its mean and coefficient of variation (a common fit to handle times)."""
-
-        dist: Literal["lognormal"]
-        mean: positive  # type: ignore[valid-type]
-        cv: Positive
-
-        def sample(self, rng, size):
-            mu, sigma = lognormal_params(self.mean, self.cv)
-            return rng.lognormal(mu, sigma, size)
-
-        @property
-        def mean_value(self):
-            return self.mean
-
-    class Gamma(_Dist):
-        """Gamma given by its mean and coefficient of variation."""
-
-        dist: Literal["gamma"]
-        mean: positive  # type: ignore[valid-type]
-        cv: Positive
-
-        def sample(self, rng, size):
-            shape = 1.0 / (self.cv * self.cv)
-            return rng.gamma(shape, self.mean / shape, size)
-
-        @property
-        def mean_value(self):
-            return self.mean
-
-    class Deterministic(_Dist):
-        """Always the same value."""
-
-        dist: Literal["deterministic"]
-        value: quantity  # type: ignore[valid-type]
-
-        def sample(self, rng, size):
-            return np.full(size, float(self.value))
-
-        @property
-        def mean_value(self):
-            return self.value
-
-    class Uniform(_Dist):
-        """Uniform between ``low`` and ``high``."""
-
-        dist: Literal["uniform"]
-        low: quantity  # type: ignore[valid-type]
-        high: quantity  # type: ignore[valid-type]
-
-        @model_validator(mode="after")
-        def _ordered(self):
-            if self.high < self.low:
-                raise ValueError("expected low <= high")
-            return self
-
-        def sample(self, rng, size):
-            return rng.uniform(self.low, self.high, size)
-
-        @property
-        def mean_value(self):
-            return (self.low + self.high) / 2
-
-    class Empirical(_Dist):
-        """Resampling of observed values, optionally weighted (e.g. measured handle times)."""
-
-        dist: Literal["empirical"]
-        values: tuple[quantity, ...] = Field(min_length=1)  # type: ignore[valid-type]
-        weights: tuple[NonNegative, ...] | None = None
-
-        @model_validator(mode="after")
-        def _weights_match(self):
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError(
-                        f"expected as many weights as values ({len(self.values)}), "
-                        f"got {len(self.weights)}"
-                    )
-                if sum(self.weights) <= 0:
-                    raise ValueError("expected weights with a positive sum")
-            return self
-
-        def _probabilities(self):
-            if self.weights is None:
-                return None
-            w = np.asarray(self.weights, dtype=float)
-            return w / w.sum()
-
-        def sample(self, rng, size):
-            return rng.choice(np.asarray(self.values, dtype=float), size, p=self._probabilities())
-
-        @property
-        def mean_value(self):
-            p = self._probabilities()
-            v = np.asarray(self.values, dtype=float)
-            return float(v.mean() if p is None else v @ p)
-
-    members = (Exponential, Lognormal, Gamma, Deterministic, Uniform, Empirical)
-    return Annotated[Union[members], Field(discriminator="dist")], members  # type: ignore[valid-type]
+    @property
+    def mean_value(self):
+        return self.mean
 
 
+class _Lognormal(_Dist):
+    """Lognormal given by its mean and coefficient of variation (a common fit to handle times)."""
+
+    def sample(self, rng, size):
+        mu, sigma = lognormal_params(self.mean, self.cv)
+        return rng.lognormal(mu, sigma, size)
+
+    @property
+    def mean_value(self):
+        return self.mean
+
+
+class _Gamma(_Dist):
+    """Gamma given by its mean and coefficient of variation."""
+
+    def sample(self, rng, size):
+        shape = 1.0 / (self.cv * self.cv)
+        return rng.gamma(shape, self.mean / shape, size)
+
+    @property
+    def mean_value(self):
+        return self.mean
+
+
+class _Deterministic(_Dist):
+    """Always the same value."""
+
+    def sample(self, rng, size):
+        return np.full(size, float(self.value))
+
+    @property
+    def mean_value(self):
+        return self.value
+
+
+class _Uniform(_Dist):
+    """Uniform between ``low`` and ``high``."""
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.high < self.low:
+            raise ValueError("expected low <= high")
+        return self
+
+    def sample(self, rng, size):
+        return rng.uniform(self.low, self.high, size)
+
+    @property
+    def mean_value(self):
+        return (self.low + self.high) / 2
+
+
+class _Empirical(_Dist):
+    """Resampling of observed values, optionally weighted (e.g. measured handle times)."""
+
+    @model_validator(mode="after")
+    def _weights_match(self):
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"expected as many weights as values ({len(self.values)}), "
+                    f"got {len(self.weights)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("expected weights with a positive sum")
+        return self
+
+    def _probabilities(self):
+        if self.weights is None:
+            return None
+        w = np.asarray(self.weights, dtype=float)
+        return w / w.sum()
+
+    def sample(self, rng, size):
+        return rng.choice(np.asarray(self.values, dtype=float), size, p=self._probabilities())
+
+    @property
+    def mean_value(self):
+        p = self._probabilities()
+        v = np.asarray(self.values, dtype=float)
+        return float(v.mean() if p is None else v @ p)
+
+
+# Two families share these shapes and differ only in the type of their parameters. Each member
+# is a module-level class (not built by a factory at run time) so that pickle can name it and a
+# Scenario can go to a worker process as it is.
 PositiveDuration = Annotated[Duration, Field(gt=0)]
-TimeDist, _TIME_MEMBERS = _family(Duration, PositiveDuration)
+
+
+class Exponential(_Exponential):
+    """Exponential durations with the given mean (``mean: 5m``)."""
+
+    dist: Literal["exponential"]
+    mean: PositiveDuration
+
+
+class Lognormal(_Lognormal):
+    """Lognormal durations by mean and coefficient of variation."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveDuration
+    cv: Positive
+
+
+class Gamma(_Gamma):
+    """Gamma durations by mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: PositiveDuration
+    cv: Positive
+
+
+class Deterministic(_Deterministic):
+    """Always the same duration."""
+
+    dist: Literal["deterministic"]
+    value: Duration
+
+
+class Uniform(_Uniform):
+    """Durations uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: Duration
+    high: Duration
+
+
+class Empirical(_Empirical):
+    """Resampling of observed durations, optionally weighted."""
+
+    dist: Literal["empirical"]
+    values: tuple[Duration, ...] = Field(min_length=1)
+    weights: tuple[NonNegative, ...] | None = None
+
+
+class CountExponential(_Exponential):
+    """Exponential counts with the given mean."""
+
+    dist: Literal["exponential"]
+    mean: Positive
+
+
+class CountLognormal(_Lognormal):
+    """Lognormal counts by mean and coefficient of variation (follower counts)."""
+
+    dist: Literal["lognormal"]
+    mean: Positive
+    cv: Positive
+
+
+class CountGamma(_Gamma):
+    """Gamma counts by mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: Positive
+    cv: Positive
+
+
+class CountDeterministic(_Deterministic):
+    """Always the same count."""
+
+    dist: Literal["deterministic"]
+    value: NonNegative
+
+
+class CountUniform(_Uniform):
+    """Counts uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: NonNegative
+    high: NonNegative
+
+
+class CountEmpirical(_Empirical):
+    """Resampling of observed counts, optionally weighted."""
+
+    dist: Literal["empirical"]
+    values: tuple[NonNegative, ...] = Field(min_length=1)
+    weights: tuple[NonNegative, ...] | None = None
+
+
+TimeDist = Annotated[
+    Union[Exponential, Lognormal, Gamma, Deterministic, Uniform, Empirical], Field(discriminator="dist")
+]
 """A distribution of durations; parameters are written with units (``mean: 6m``)."""
 
-CountDist, _COUNT_MEMBERS = _family(NonNegative, Positive)
+CountDist = Annotated[
+    Union[CountExponential, CountLognormal, CountGamma, CountDeterministic, CountUniform, CountEmpirical],
+    Field(discriminator="dist"),
+]
 """A distribution of plain non-negative numbers (followers, customer value)."""
 

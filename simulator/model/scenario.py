@@ -22,6 +22,7 @@ from pydantic.functional_validators import BeforeValidator
 from carebench.model.behaviour import Behaviour, ContactMix, UrgencyMix
 from carebench.model.calendar import WeeklyWindows, daily_spans, parse_windows
 from carebench.model.distributions import CountDist, Duration, NonNegative, TimeDist
+from carebench.model.kinds import Kind, ReplyKind, Urgency, UrgencyWord
 from carebench.model.shapes import LoadShapeSpec
 from carebench.util.units import DAY, parse_clock
 
@@ -152,8 +153,8 @@ class Injection(Model):
     channel: str
     at: Duration
     followers: NonNegative = 0.0
-    kind: Literal["complaint", "question"] = "complaint"
-    urgency: Literal["normal", "high", "crisis"] = "normal"
+    kind: ReplyKind = Kind.COMPLAINT
+    urgency: UrgencyWord = Urgency.NORMAL
 
 
 class Break(Model):

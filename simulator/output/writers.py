@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from carebench.engine.contact import Outcome
+from carebench.model.kinds import OUTCOME_NAMES
 from carebench.engine.recorder import CONTACT_COLUMNS, TO_LINK
 from carebench.engine.results import RunResult
 from carebench.output.identities import IdentityPool
@@ -86,7 +86,7 @@ class ContactLog:
             if name == "channel":
                 table[name] = [self.channels[i] for i in values.tolist()]
             elif name == "outcome":
-                table[name] = [Outcome.NAMES[i] for i in values.tolist()]
+                table[name] = [OUTCOME_NAMES[i] for i in values.tolist()]
             elif name == "deflected_to":
                 table[name] = ["" if i == -1 else "link" if i == TO_LINK else self.channels[i] for i in values.tolist()]
             else:

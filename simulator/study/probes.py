@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from carebench.engine.attributes import ChannelDraws
-from carebench.study.spec import KIND_CODES, Listening, ProbeProtocol, Schedule
+from carebench.model.kinds import Kind
+from carebench.study.spec import Listening, ProbeProtocol, Schedule
 from carebench.util.units import DAY
 
 __all__ = ["ProbePlan", "sending_period", "plan_probes", "ProbeInjector"]
@@ -106,13 +107,13 @@ class ProbeInjector:
     """Sends a :class:`ProbePlan` into an engine; the engine calls :meth:`start` when its run begins.
 
     Constructing it only stores the plan, the channel's name and the probe
-    kind (``'complaint'`` or ``'question'``).
+    kind (:class:`~carebench.model.kinds.Kind`, or its word ``'complaint'`` or ``'question'``).
     """
 
-    def __init__(self, plan: ProbePlan, channel: str, kind: str):
+    def __init__(self, plan: ProbePlan, channel: str, kind: Kind | str):
         self.plan = plan
         self.channel = channel
-        self.kind = KIND_CODES[kind]
+        self.kind = int(kind if isinstance(kind, Kind) else Kind[kind.upper()])
 
     def start(self, engine) -> None:
         """Schedule each probe the brand will see to join the channel's queue when it is seen."""

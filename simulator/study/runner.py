@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from carebench.engine.contact import Outcome
+from carebench.model.kinds import Outcome
 from carebench.engine.streams import Streams, replication_seeds
 from carebench.load.loader import scenario_from_data
 from carebench.runs.executors import Executor, SerialExecutor, make_executor

@@ -25,6 +25,7 @@ from pydantic.functional_validators import BeforeValidator
 
 from carebench.model.calendar import WeeklyWindows, parse_windows
 from carebench.model.distributions import Duration, TimeDist
+from carebench.model.kinds import Kind, ReplyKind
 
 __all__ = [
     "Schedule",
@@ -34,16 +35,12 @@ __all__ = [
     "BrandEntry",
     "Study",
     "STUDY_CONTROLLED",
-    "KIND_CODES",
 ]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 STUDY_CONTROLLED = ("horizon", "warmup", "drain", "seed", "replications")
 """Scenario fields the study sets for every brand (a brand's ``set:`` may not touch them)."""
-
-KIND_CODES = {"complaint": 0, "question": 1}
-"""The engine's contact-kind code of each probe kind."""
 
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
@@ -118,7 +115,7 @@ class ProbeProtocol(_Model):
     per_brand: int = Field(ge=1, le=100_000)
     schedule: Schedule = Schedule()
     channel: str = "twitter"
-    kind: Literal["complaint", "question"] = "complaint"
+    kind: ReplyKind = Kind.COMPLAINT
     mention: StrictBool = True
     followers: tuple[Annotated[int, Field(ge=0)], ...] = Field(default=(150,), min_length=1, max_length=20)
 
