@@ -1,7 +1,8 @@
 """One conformance suite for every registered policy (a new policy is checked without a new test).
 
 Priority policies: keys deterministic and computed on a frozen view without
-touching it; keys comparable across channels; equal contacts served in
+touching it; keys comparable across channels; every returned value accepted by
+the engine's boundary checks (:mod:`carebench.engine.boundary`); equal contacts served in
 arrival order; first replies and triage well-formed; a run on a multi-pool
 scenario loses nothing and never serves a contact an agent is not skilled
 for. Staffing policies: rosters sorted and within ``[0, pool size]``;
@@ -20,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from policy_helpers import MINIMAL_PARAMS, FrozenContact, multi_pool_data, run_log, with_policy
 
+from carebench.engine.boundary import KeyCheck, ReplyCheck
 from carebench.engine.contact import WAITING
 from carebench.engine.interface import (
     URGENCY_NAMES,
@@ -77,6 +79,11 @@ def test_priority_hooks_are_deterministic_and_leave_the_view_alone(name, view):
     assert first.triage_seconds(view) == second.triage_seconds(view) >= 0
     assert first.auto_acknowledge(view) == second.auto_acknowledge(view)
     assert view == before
+    # What the engine checks as each value enters it (a PolicyError would fail the test).
+    boundary = ReplyCheck(name, sorted(CHANNELS))
+    assert boundary.first_reply(reply, view, 0.0) is reply
+    boundary.seconds(first.triage_seconds(view), view, 0.0)
+    boundary.flag(first.auto_acknowledge(view), view, 0.0)
 
 
 @pytest.mark.parametrize("name", sorted(PRIORITY_POLICIES))
@@ -86,6 +93,9 @@ def test_keys_of_any_contacts_can_be_compared(name, batch):
     policy = priority(name)
     keys = [policy.key(v) for v in batch]
     assert sorted(keys) is not None
+    check = KeyCheck(name)
+    for view, key in zip(batch, keys):
+        check.check(key, view, 0.0)
 
 
 class _Queued:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from carebench.model.kinds import Outcome
 from carebench.model.behaviour import Churn
+from carebench.model.kinds import Outcome
 
 __all__ = ["churn_probability", "bumps_before"]
 

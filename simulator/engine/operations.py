@@ -10,9 +10,8 @@ the value and the simulated time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import math
+from collections.abc import Callable
 
 from carebench.engine.boundary import at
 from carebench.engine.interface import (

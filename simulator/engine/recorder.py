@@ -16,9 +16,9 @@ import numpy as np
 
 from carebench.engine.binning import add_intervals, add_points
 from carebench.engine.churn import churn_probability
-from carebench.model.kinds import Outcome
 from carebench.engine.histogram import LogHistogram
 from carebench.model.behaviour import Churn
+from carebench.model.kinds import Outcome
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "TO_LINK", "PROBE_COLUMNS"]

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from carebench.engine.binning import step_area
-from carebench.model.kinds import Outcome
 from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
 from carebench.kpis.catalogue import BANDS
 from carebench.kpis.tidy import COLUMNS, kpi_rows
+from carebench.model.kinds import Outcome
 from carebench.util.frames import to_frame
 from carebench.util.units import DAY, HOUR
 

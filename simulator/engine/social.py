@@ -13,8 +13,8 @@ import math
 import numpy as np
 
 from carebench.engine.attributes import ChannelDraws
-from carebench.engine.churn import bumps_before
 from carebench.engine.boundary import ReplyCheck
+from carebench.engine.churn import bumps_before
 from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.deadlines import Deadlines
 from carebench.engine.exposure import exposure_spells

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from carebench.model.kinds import OUTCOME_NAMES
 from carebench.engine.recorder import CONTACT_COLUMNS, TO_LINK
 from carebench.engine.results import RunResult
+from carebench.model.kinds import OUTCOME_NAMES
 from carebench.output.identities import IdentityPool
 from carebench.util.jsonio import to_json
 

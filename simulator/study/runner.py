@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from carebench.model.kinds import Outcome
 from carebench.engine.streams import Streams, replication_seeds
 from carebench.load.loader import scenario_from_data
+from carebench.model.kinds import Outcome
 from carebench.runs.executors import Executor, SerialExecutor, make_executor
 from carebench.runs.replicate import execute
 from carebench.runs.simulate import simulate
