@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from carebench.engine.streams import Streams, replication_seeds
-from carebench.load.loader import scenario_from_data
 from carebench.model.kinds import Outcome
 from carebench.runs.executors import Executor, SerialExecutor, make_executor
 from carebench.runs.replicate import execute
@@ -156,21 +155,6 @@ class BrandTask:
     def key(self) -> str:
         """A file-name-safe identifier, unique within one study: ``r00000-brand_name-1a2b3c4d``."""
         return task_key(self.repeat, self.brand)
-
-    def __reduce__(self):
-        # Scenario models hold locally defined distribution classes that pickle cannot name;
-        # a worker process gets them as plain data and validates them again.
-        data = (self.scenario.model_dump(mode="json"), self.protocol.model_dump(mode="json"),
-                self.listening.model_dump(mode="json"))
-        return (_task_from_data, (self.repeat, self.brand, *data, self.warmup, self.seed, self.allow_import,
-                                  self.fingerprint))
-
-
-def _task_from_data(repeat: int, brand: str, scenario: dict, protocol: dict, listening: dict, warmup: float,
-                    seed: int, allow_import: bool, fingerprint: str) -> BrandTask:
-    return BrandTask(repeat, brand, scenario_from_data(scenario, f"brands.{brand}", allow_import=allow_import),
-                     ProbeProtocol.model_validate(protocol), Listening.model_validate(listening), warmup, seed,
-                     allow_import, fingerprint)
 
 
 def task_key(repeat: int, brand: str) -> str:
