@@ -15,7 +15,7 @@ from pydantic.dataclasses import dataclass
 from carebench.engine.interface import Action, Callout, ContactView, FirstReply, PriorityPolicy, StaffingPolicy
 from carebench.policies.params import PARAMS
 
-__all__ = ["NanKey", "TextKey", "TupleNanKey", "Misspelt", "NegativeTriage", "FixedReply", "LateCallout"]
+__all__ = ["NanKey", "TextKey", "TupleNanKey", "Misspelt", "NegativeTriage", "FixedReply", "LateCallout", "BackwardsReviews"]
 
 
 @dataclass(config=PARAMS)
@@ -83,6 +83,13 @@ class FixedReply(PriorityPolicy):
 
     def first_reply(self, contact: ContactView) -> FirstReply:
         return FirstReply(self.action, to=self.to, work=60.0) if contact.public else FirstReply()
+
+
+class BackwardsReviews(StaffingPolicy):
+    """Reviews the queue every minus one minute."""
+
+    name = "backwards_reviews"
+    review_every = -60.0
 
 
 class LateCallout(StaffingPolicy):

@@ -105,6 +105,12 @@ def test_a_call_out_in_the_past_is_refused():
         _run("NanKey", "LateCallout", NanKey={"after": 10**9})
 
 
+def test_a_negative_review_interval_is_refused():
+    with pytest.raises(PolicyError, match=r"^staffing policy backwards_reviews at t=0s \(0s\): review_every is "
+                                          r"-60.0; expected None or finite seconds > 0$"):
+        _run("NanKey", "BackwardsReviews", NanKey={"after": 10**9})
+
+
 def test_a_typed_parameter_with_an_unknown_action_is_a_scenario_error():
     with pytest.raises(ScenarioError) as info:
         scenario_from_data(_data("FixedReply", FixedReply={"action": "deflekt"}), "s.yaml", allow_import=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carebench.engine.streams import Streams
-from carebench.model.kinds import Kind, Urgency
+from carebench.model.kinds import KIND_NAMES, URGENCY_NAMES, Kind, Urgency
 
 __all__ = ["ChannelDraws", "Block"]
 
@@ -49,8 +49,9 @@ class ChannelDraws:
         self.rng = {p: get(p) for p in ("handle", "patience", "customers", "mix", "bumps",
                                         "conversation", "peer", "virality")}
         mix, urg = channel.contacts, channel.urgency
-        self.kind_cdf = np.cumsum([mix.complaint, mix.question, mix.mention])
-        self.urgency_cdf = np.cumsum([urg.normal, urg.high, urg.crisis])
+        # A draw's index into these is its Kind / Urgency code: the mixes' fields are the enums' words.
+        self.kind_cdf = np.cumsum([getattr(mix, word) for word in KIND_NAMES])
+        self.urgency_cdf = np.cumsum([getattr(urg, word) for word in URGENCY_NAMES])
 
     def block(self, times: np.ndarray, *, followers: float | None = None, kind: int | None = None,
               urgency: int | None = None) -> Block:

@@ -6,6 +6,11 @@ policy gets a :class:`StaffingContext` once (the scenario and its forecast)
 and, if it reviews, a :class:`SystemView` snapshot at regular intervals.
 Constructors only store parameters (policies are dataclasses whose fields are
 their scenario parameters), so a policy is cheap to copy, compare and sweep.
+
+Whatever a policy returns is checked where it enters the engine
+(:mod:`carebench.engine.boundary`, :mod:`carebench.engine.operations`): a
+value the engine cannot use stops the run with one :class:`PolicyError` that
+names the policy, the value and the simulated time.
 """
 
 from __future__ import annotations

@@ -47,7 +47,11 @@ class Operations:
         for pool in self.engine.pools:
             for t, n in self.roster[pool.name]:
                 self._at(t, lambda _e, p=pool, n=n: self._set_level(p, n))
-        if self.staffing.review_every:
+        every = self.staffing.review_every
+        if every is not None:
+            if not (isinstance(every, (int, float)) and 0 < every < math.inf):
+                raise PolicyError(f"staffing policy {self._name()} at {at(self.env.now)}: review_every is "
+                                  f"{every!r}; expected None or finite seconds > 0")
             self.env.process(self._reviews())
         if self.progress is not None:
             self.env.process(self._ticks())

@@ -1,4 +1,5 @@
-"""A Scenario is plain data: it pickles, and it survives a trip through YAML unchanged.
+"""A Scenario is plain data: it pickles, it survives a trip through YAML unchanged, and its words
+for contact kinds and urgencies are the enums' (:mod:`carebench.model.kinds`).
 
 Distributions are module-level classes (not built by a factory at run time),
 so pickle can name them and a scenario can go to a worker process as it is.
@@ -50,6 +51,14 @@ def test_the_two_distribution_families_stay_apart():
     data["customers"]["followers"] = {"dist": "lognormal", "mean": "5m", "cv": 2}
     with pytest.raises(ScenarioError, match="customers.followers.mean"):
         scenario_from_data(data)
+
+
+def test_the_mixes_of_a_channel_are_written_in_the_enums_words():
+    from carebench.model.behaviour import ContactMix, UrgencyMix
+    from carebench.model.kinds import KIND_NAMES, URGENCY_NAMES
+
+    assert tuple(ContactMix.model_fields) == KIND_NAMES
+    assert tuple(UrgencyMix.model_fields) == URGENCY_NAMES
 
 
 def test_injected_kind_and_urgency_are_enum_members_written_as_words():
