@@ -80,8 +80,8 @@ class KeyCheck:
     """The full check of priority keys for one run (the fast path lives in the engine).
 
     ``fast`` is the class whose keys the engine may accept after checking
-    only that they are not NaN: the first key's class when that is a plain
-    number class, else None (every key comes here).
+    only that they are not NaN: ``float`` when the first key is a plain
+    number, else None (every key comes here).
     """
 
     def __init__(self, policy_name: str):
@@ -99,8 +99,9 @@ class KeyCheck:
                               f"a tuple of these")
         if self.shape is None:
             self.shape, self.example = shape, key
-            # numpy's float64 is a float, but compares and hashes slower: keep the fast path to exact classes.
-            self.fast = type(key) if type(key) in (float, int) else None
+            # Plain numbers take the fast path as floats (a key read off the clock at time 0 is
+            # SimPy's int 0, every later one a float); numpy scalars and tuples get the full check.
+            self.fast = float if type(key) in (float, int) else None
             return
         merged = _merge(self.shape, shape)
         if merged is None:
