@@ -92,6 +92,8 @@ def _instantiate(cls: type, params: dict[str, Any], place: str) -> Any:
         err = exc.errors(include_url=False)[0]
         loc = ".".join(str(p) for p in err["loc"] if p != "__init__")
         msg = err["msg"].removeprefix("Value error, ")
+        if msg.startswith("Input "):  # as scenario errors read: "input should be ..."
+            msg = "i" + msg[1:]
         if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
             msg = f"unknown parameter; {cls.__name__} takes {_param_names(cls) or 'no parameters'}"
         missing = err["type"] in ("missing", "missing_argument")
