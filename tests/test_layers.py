@@ -39,7 +39,7 @@ LAYERS = [
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 # What a policy may see of the engine: its interface, never its machinery.
-POLICY_VIEW = {"carebench.engine.interface", "carebench.engine.roster", "carebench.engine.kinds"}
+POLICY_VIEW = {"carebench.engine.interface", "carebench.engine.roster"}
 
 
 def _package_files():
