@@ -4,6 +4,8 @@ A fence's info string decides what happens to it:
 
 - ``sh``: run with ``bash -euo pipefail`` in a fresh directory holding a
   ``scenarios/`` symlink to the shipped scenarios, the venv's ``bin`` first on PATH;
+- ``sh slow``: as ``sh``, but only in the slow selection (``-m slow``; CI runs it): the few
+  examples that run a study or several replicated variants and take some seconds;
 - ``sh skip-install``: the README's quick-start set-up commands (a venv and a pip
   install cannot be re-run inside the suite); tests compare them with ``.ci/run``
   and ``pyproject.toml`` instead;
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN = {"sh", "python"}
+RUN = {"sh", "sh slow", "python"}
 SHOWN = {"text", "yaml", "console", "text output", "sh skip-install"}
 INFO_STRINGS = RUN | SHOWN
 FENCE = re.compile(r"^(`{3,})(.*)$")

@@ -66,11 +66,14 @@ def sample_after(block):
     return None
 
 
-SH = [b for b in BLOCKS if b.info == "sh"]
+SH = [
+    pytest.param(b, id=b.id, marks=[pytest.mark.slow] if b.info == "sh slow" else [])
+    for b in BLOCKS if b.info in {"sh", "sh slow"}
+]
 PYTHON_PAGES = sorted({b.page for b in BLOCKS if b.info == "python"})
 
 
-@pytest.mark.parametrize("block", SH, ids=lambda b: b.id)
+@pytest.mark.parametrize("block", SH)
 def test_shell_example_runs(block, tmp_path):
     out = run_sh(block, workdir(tmp_path))
     sample = sample_after(block)
@@ -99,7 +102,7 @@ def test_python_examples_of_a_page_run_in_order(page, tmp_path):
 
 def test_every_page_is_tested_and_shows_no_untagged_fence():
     assert len(pages()) > 5 and SH, "the docs test found no pages or no shell examples"
-    assert {b.info for b in BLOCKS} <= {"sh", "python", "text", "yaml", "console", "text output", "sh skip-install"}
+    assert {b.info for b in BLOCKS} <= {"sh", "sh slow", "python", "text", "yaml", "console", "text output", "sh skip-install"}
 
 
 @pytest.mark.parametrize(
