@@ -215,5 +215,8 @@ def test_module_names_and_paths_in_the_docs_exist(path):
     assert not stale, f"{path.name} names what carebench does not have: {stale}"
     missing = [p for p in PATH.findall(text) if "<" not in p and not (ROOT / p).exists()]
     assert not missing, f"{path.name} names paths that do not exist: {missing}"
-    old = re.findall(r"(?:from|import) (?:simulator|policies)\b|`simulator\.\w+|`policies\.base", text)
+    old = re.findall(
+        r"\bfrom (?:simulator|policies)(?:\.\w+)* import\b|^\s*import (?:simulator|policies)\b|`simulator\.\w+|`policies\.base",
+        text, flags=re.M,
+    )
     assert not old, f"{path.name} uses the old top-level import names: {old}"
