@@ -202,11 +202,11 @@ def test_plan_mistakes_are_one_line(runner, args, expected):
     assert expected in one_error_line(runner.invoke(cli, ["shop", "plan", *args]))
 
 
-def test_the_readme_study_example_runs(runner, tmp_path):
+def test_the_documented_study_example_names_its_three_brands(runner, tmp_path):
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    block = readme.split("### A study file\n\n```yaml\n")[1].split("```")[0]
+    page = (Path(__file__).parent.parent / "docs" / "studies.md").read_text()
+    block = page.split("cat > three.yaml <<'EOF'\n")[1].split("EOF\n")[0]
     path = tmp_path / "three.yaml"
     path.write_text(block)
     args = ["shop", str(path), "--set", "probes.per_brand=4", "--out", str(tmp_path / "r"), "--no-plots", "-q"]
