@@ -32,9 +32,9 @@ def test_generic_top_level_names_are_not_installed(name, tmp_path):
 def test_the_card_folders_import_under_carebench():
     from carebench import policies, scenarios
 
-    assert policies.__name__ == "carebench.policies" and Path(policies.__file__).parent.name == "policies"
-    assert scenarios.__name__ == "carebench.scenarios" and Path(scenarios.__file__).parent.name == "scenarios"
-    assert Path(carebench.__file__).parent.name == "simulator"
+    assert policies.__name__ == "carebench.policies" and policies.PRIORITY_POLICIES
+    assert scenarios.__name__ == "carebench.scenarios"
+    assert (Path(scenarios.__file__).parent / "default.yaml").is_file()
 
 
 def test_a_users_own_policies_module_does_not_shadow_carebench(tmp_path):
