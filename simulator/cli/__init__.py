@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "carebench.cli.check",
         "Write or refresh the baseline of SCENARIO that 'carebench check --baseline' compares against.",
     ),
+    "calibrate": (
+        "carebench.cli.calibrate",
+        "Calibrate SCENARIO's --free parameters so its first-reply latencies match the trace --to.",
+    ),
     "check": (
         "carebench.cli.check",
         "Gate a build: run SCENARIO's replications and judge its thresholds and baseline.",
@@ -39,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "carebench.cli.erlang",
         "Erlang C (or A with --patience) figures: service level, waits, abandonment, agents needed.",
     ),
+    "fit": (
+        "carebench.cli.fit",
+        "Fit a scenario to TRACE: arrival rate and profiles (with intervals), bursts as incidents, distributions.",
+    ),
     "kpis": (
         "carebench.cli.inspect",
         "List the KPIs carebench reports: unit, which way is better, meaning (the KPI catalogue).",
@@ -48,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Find the largest load at which a target holds, and draw the capacity curve.",
     ),
     "policies": ("carebench.cli.inspect", "List the registered priority and staffing policies with their parameters."),
+    "replay": (
+        "carebench.cli.replay",
+        "Run SCENARIO with the arrivals of TRACE in place of its arrival process (team, policies unchanged).",
+    ),
     "run": (
         "carebench.cli.run",
         "Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).",
@@ -62,6 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "carebench.cli.sweep",
         "Run SCENARIO at every point of a grid of overrides, each replicated on the same seeds.",
     ),
+    "trace": ("carebench.cli.trace", "Contact traces: inspect what one holds."),
     "validate": ("carebench.cli.inspect", "Check SCENARIO without running it; print what it declares."),
 }
 """Command name -> (the module defining it, its one-line help for ``carebench --help``)."""

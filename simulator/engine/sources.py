@@ -1,6 +1,6 @@
 """Arrival sources: one per channel, feeding the engine contacts in time order.
 
-A source walks the channel's arrival blocks (see :mod:`carebench.engine.arrivals`),
+A source walks the channel's arrival blocks (or a replayed trace's times) (see :mod:`carebench.engine.arrivals`),
 draws each block's attributes at once (:mod:`carebench.engine.attributes`) and
 schedules one timeout per arrival with a callback, not a process.
 """
@@ -14,7 +14,7 @@ from carebench.engine.attributes import ChannelDraws
 from carebench.engine.contact import Contact
 from carebench.model.shapes import channel_load
 
-__all__ = ["Source", "Injections", "channel_rate"]
+__all__ = ["Source", "Injections", "channel_rate", "replayed_blocks"]
 
 
 def channel_rate(scenario, name: str) -> ChannelRate:
@@ -30,6 +30,18 @@ def channel_rate(scenario, name: str) -> ChannelRate:
                        channel_load(scenario.load, name))
 
 
+REPLAY_BLOCK = 4096
+"""Contacts per block of a replayed trace (any fixed size keeps replays comparable)."""
+
+
+def replayed_blocks(times, horizon: float):
+    """Yield a replayed trace's arrival times before ``horizon`` in fixed-size sorted blocks."""
+    arr = np.asarray(times, dtype=float)
+    arr = arr[arr < horizon]
+    for i in range(0, arr.size, REPLAY_BLOCK):
+        yield arr[i : i + REPLAY_BLOCK]
+
+
 class Source:
     """Schedules the arrivals of one channel."""
 
@@ -37,8 +49,12 @@ class Source:
         self.engine = engine
         self.ch = ch
         self.env = engine.env
-        rng = engine.streams.get("arrivals", engine.names[ch])
-        self.blocks = arrival_blocks(engine.rates[ch], 0.0, engine.scenario.horizon, rng)
+        replayed = engine.scenario.channels[engine.names[ch]].arrivals.times
+        if replayed is None:
+            rng = engine.streams.get("arrivals", engine.names[ch])
+            self.blocks = arrival_blocks(engine.rates[ch], 0.0, engine.scenario.horizon, rng)
+        else:
+            self.blocks = replayed_blocks(replayed, engine.scenario.horizon)
         self.draws = engine.draws[ch]
         self.name, self.public, self.sla = engine.names[ch], engine.public[ch], engine.sla[ch]
         self.expected = engine.expected_handle[ch]

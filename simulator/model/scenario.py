@@ -76,11 +76,24 @@ class Arrivals(Model):
 
     The rate at time t is ``per_hour × hourly_profile[hour] × weekly_profile[weekday]``
     times any incident and load-shape multipliers in force.
+
+    When ``times`` is given (a replayed trace: seconds from the run start,
+    sorted), those are the channel's arrivals and the rate, profiles,
+    incidents and load shapes no longer generate any; ``per_hour`` then only
+    informs what reads the nominal rate (analytic staffing, reports).
     """
 
     per_hour: NonNegative
     hourly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 24, min_length=24, max_length=24)
     weekly_profile: tuple[NonNegative, ...] = Field(default=(1.0,) * 7, min_length=7, max_length=7)
+    times: tuple[NonNegative, ...] | None = None
+
+    @field_validator("times")
+    @classmethod
+    def _sorted(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and any(b < a for a, b in zip(value, value[1:])):
+            raise ValueError("expected arrival times in increasing order")
+        return value
 
 
 class Channel(Model):
@@ -312,10 +325,19 @@ class Scenario(Model):
         ``scenario_from_data(sc.as_data()) == sc``; written as YAML it is a
         runnable scenario file with every default filled in.
         """
-        return self.model_dump(mode="json", by_alias=True)
+        return _without_unset_times(self.model_dump(mode="json", by_alias=True))
 
     def fingerprint(self) -> str:
         """A short stable hash of everything that affects results (not the name or description)."""
         data = self.model_dump(mode="json", exclude={"name", "description", "replications", "thresholds"})
+        data = _without_unset_times(data)
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _without_unset_times(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``arrivals.times: null`` so scenarios without a replayed trace read (and hash) as before."""
+    for chan in data.get("channels", {}).values():
+        if chan.get("arrivals", {}).get("times", 0) is None:
+            del chan["arrivals"]["times"]
+    return data
