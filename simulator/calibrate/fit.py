@@ -171,7 +171,8 @@ def _channel(cname, prof: ProfileFit, trace, mask, handle_spec, out: Fitted) -> 
         lat = sub.latency[np.isfinite(sub.latency)]
         if lat.size:
             out.latency = lat if out.latency is None else np.concatenate([out.latency, lat])
-            out.distributions[f"{cname}.first_reply"] = fit_distribution(lat)
+            if (lat > 0).sum() >= 20:
+                out.distributions[f"{cname}.first_reply"] = fit_distribution(lat)
             hours = _support_hours(sub.reply)
             out.support[cname] = hours
             chan["support_hours"] = hours

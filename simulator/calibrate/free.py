@@ -4,7 +4,9 @@ Any path ``--set`` accepts can be free: a pool's headcount
 (``pools.team.agents=1..30``, whole numbers since both ends are), a handle
 time (``channels.twitter.handle_time.mean=2m..2h``, a duration since the
 ends have units), a policy's or a behaviour's parameter
-(``behaviour.bumps.share_who_bump=0..0.6``).
+(``behaviour.bumps.share_who_bump=0..0.6``). A positive range spanning a
+factor of ten or more is searched on a log scale, so ``1m..12h`` gives the
+minutes as much room as the hours.
 """
 
 from __future__ import annotations
@@ -29,9 +31,15 @@ class FreeParameter:
     high: float
     kind: str  # "int", "float" or "duration"
 
+    @property
+    def log_scale(self) -> bool:
+        """Whether the range is searched on a log scale (positive, spanning at least a factor of 10)."""
+        return self.kind != "int" and self.low > 0 and self.high >= 10 * self.low
+
     def value(self, unit: float):
-        """The scenario value at position ``unit`` in [0, 1] of the range."""
-        x = self.low + min(max(unit, 0.0), 1.0) * (self.high - self.low)
+        """The scenario value at position ``unit`` in [0, 1] of the range (geometric for wide ranges)."""
+        u = min(max(unit, 0.0), 1.0)
+        x = self.low * (self.high / self.low) ** u if self.log_scale else self.low + u * (self.high - self.low)
         if self.kind == "int":
             return int(round(x))
         return f"{x:.6g}s" if self.kind == "duration" else float(f"{x:.6g}")

@@ -146,6 +146,7 @@ def _bad(path: Path, line: int, column: str, expected: str, got: str) -> UserErr
 
 
 _TIME = "a time such as 2020-05-01 14:02:37"
+_PLAIN = re.compile(r"^-?\d+(\.\d*)?$")  # a bare number of seconds
 
 
 def _read_csv(path, header, rows, cols, zinfo, tz, skip_bad) -> Trace:
@@ -201,7 +202,7 @@ def _number(role: str, text: str, duration: bool = False) -> float:
     if not text:
         return np.nan
     try:
-        value = parse_duration(text) if duration else float(text)
+        value = float(text) if (not duration or _PLAIN.match(text)) else parse_duration(text)
     except (ValueError, UserError):
         raise _BadCell(role, "a duration such as 300 (seconds) or 5m" if duration else "a number", text) from None
     if not value >= 0:
