@@ -57,12 +57,13 @@ def _split(tr, holdout_from, holdout):
 @scheduler_option()
 @override_option()
 @allow_import_option()
-def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, free, channel, holdout_from, holdout,
+def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, free, channel,
+              holdout_from, holdout,
               until, budget, replications, seed, out, no_plots, quiet, workers, scheduler, overrides,
               allow_policy_import):
     """Calibrate SCENARIO's --free parameters so its first-reply latencies match the trace --to."""
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
-    tr = load_trace(to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad)
+    tr = load_trace(to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     if isinstance(tr, CountTrace) or "latency" not in tr.present:
         raise UserError(f"--to {to}: the trace has no first replies to calibrate to (map --column first_reply=...)")
     if until is not None:

@@ -34,13 +34,14 @@ __all__ = ["COMMANDS", "fit"]
               help="Fit before DATE and check arrivals per hour from DATE on.")
 @click.option("--until", default=None, metavar="DATE", help="Ignore contacts from this date on.")
 @click.option("--no-plots", is_flag=True, help="Skip the ECDF plots.")
-def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, out, name, channel, handle, horizon_days, min_count,
+def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, out, name, channel, handle,
+        horizon_days, min_count,
         since, check_from, until, no_plots):
     """Fit a scenario to TRACE: arrival rate and profiles (with intervals), bursts as incidents, distributions.
 
     Writes the scenario to --out and fit-report.json (and ECDF plots) beside it.
     """
-    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad)
+    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     tr = tr.between(parse_wall(since, "--since"), parse_wall(until, "--until"))
     fitted = fit_trace(tr, name=name, channel=channel, handle=handle, horizon_days=horizon_days,
                        min_count=min_count, check_from=parse_wall(check_from, "--check-from"))

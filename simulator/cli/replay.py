@@ -32,11 +32,12 @@ __all__ = ["COMMANDS", "replay"]
 @seed_option()
 @override_option()
 @allow_import_option()
-def replay(path, scenario, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, channel, start, horizon, write,
+def replay(path, scenario, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, channel, start,
+           horizon, write,
            seed, overrides, allow_policy_import):
     """Run SCENARIO with the arrivals of TRACE in place of its arrival process (team, policies unchanged)."""
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
-    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad)
+    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     span = parse_duration(horizon) if horizon is not None else None
     replayed, info = replay_scenario(sc, tr, channel=channel, start=parse_wall(start, "--start"), horizon=span,
                                      seed=sc.seed if seed is None else seed)

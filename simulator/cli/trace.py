@@ -10,6 +10,7 @@ import click
 from carebench.cli.execution import stack
 from carebench.trace import parse_columns, parse_where, read_trace, summarise, summary_lines
 from carebench.trace.readers import FORMATS
+from carebench.trace.records import Trace
 from carebench.util.atomic import atomic_write_text
 
 __all__ = ["COMMANDS", "trace", "trace_options", "load_trace"]
@@ -32,13 +33,17 @@ def trace_options():
                           "2024-01-01, a Monday), not Unix epoch seconds."),
         click.option("--brand", default=None, help="Only this brand's contacts."),
         click.option("--skip-bad", is_flag=True, help="Skip unreadable rows (and say how many) instead of stopping."),
+        click.option("--reply-sampled", is_flag=True,
+                     help="The trace is a handle's timeline (sampled by reply time): keep only contacts that "
+                          "arrived after its first reply, since earlier ones are in it only if answered late."),
     )
 
 
-def load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad):
+def load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled=False):
     """Read a trace from the shared options."""
-    return read_trace(path, fmt, columns=parse_columns(columns), where=parse_where(where), tz=tz, brand=brand,
-                      skip_bad=skip_bad, naive_tz=naive_tz, origin=origin)
+    tr = read_trace(path, fmt, columns=parse_columns(columns), where=parse_where(where), tz=tz, brand=brand,
+                    skip_bad=skip_bad, naive_tz=naive_tz, origin=origin)
+    return tr.reply_window() if reply_sampled and isinstance(tr, Trace) else tr
 
 
 @click.group()
@@ -51,9 +56,9 @@ def trace() -> None:
 @trace_options()
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the summary as JSON.")
-def inspect(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, json_out):
+def inspect(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, json_out):
     """Report what TRACE holds: contacts per channel and brand, span, hour x weekday counts, first replies, bumps."""
-    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad)
+    tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     summary = summarise(tr)
     click.echo("\n".join(summary_lines(summary)))
     if json_out is not None:

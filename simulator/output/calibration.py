@@ -106,7 +106,8 @@ def calibration_lines(cal: Calibration) -> list[str]:
                    f"{obs.within_1h:>7.1%} {obs.within_24h:>7.1%}")
         out.append(_row("  before", cal.before[part]))
         out.append(_row("  after", cal.after[part]))
-    out += ["", "calibrated: " + (", ".join(f"{p}={v}" for p, v in cal.settings) or "(no free parameters)")]
+    out += ["", "calibrated: " + (", ".join(f"{p}={v}" for p, v in cal.settings)
+                                  or "no candidate fitted better than the scenario as given; kept it")]
     return out
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from carebench.trace.records import CountTrace, Trace
-from carebench.trace.timeparse import parse_instant, wall_seconds, zone
+from carebench.trace.timeparse import parse_instant, parse_times, wall_seconds, zone
 from carebench.util.errors import UserError
 from carebench.util.units import parse_duration
 
@@ -127,6 +127,9 @@ def _filtered(reader, header, where: Mapping[str, str], path: Path) -> Iterator[
         if col not in header:
             raise UserError(f"{path}: --where {col}={value}: no column {col!r}; columns: {', '.join(header)}")
         idx[header.index(col)] = value
+    if not idx:
+        yield from enumerate(reader, start=2)
+        return
     for line, row in enumerate(reader, start=2):
         if all(i < len(row) and row[i].strip() == v for i, v in idx.items()):
             yield line, row
@@ -138,6 +141,9 @@ def _getter(path: Path, header: list[str], role: str, spec: str):
     if missing:
         raise UserError(f"{path}: --column {role}={spec}: no column {missing[0]!r}; columns: {', '.join(header)}")
     idx = [header.index(p) for p in parts]
+    if len(idx) == 1:
+        (i,) = idx
+        return lambda row: row[i].strip() if i < len(row) else ""
     return lambda row: " ".join(row[i].strip() if i < len(row) else "" for i in idx)
 
 
@@ -157,45 +163,48 @@ def _read_csv(path, header, rows, cols, zinfo, tz, skip_bad) -> Trace:
             raise UserError(f"{path}: expected an arrival column: name it with --column arrival=COLUMN "
                             f"(columns: {', '.join(header)})")
     get = {role: _getter(path, header, role, spec) for role, spec in cols.items() if role in ROLES}
-    out: dict[str, list] = {role: [] for role in get}
-    skipped = 0
-    for line, row in rows:
-        try:
-            values = _row_values(get, row, zinfo)
-        except _BadCell as bad:
-            if not skip_bad:
-                raise _bad(path, line, cols[bad.role], bad.expected, bad.got) from None
-            skipped += 1
-            continue
-        for role, value in values.items():
-            out[role].append(value)
-    return _assemble(str(path), tz, out, skipped)
+    pairs = list(rows)
+    lines = [line for line, _ in pairs]
+    raw = {role: [fn(row) for _, row in pairs] for role, fn in get.items()}
+    # Whole columns are converted at once; a row that fails is found by its own mask.
+    values, bad = {}, np.zeros(len(lines), bool)
+    first_bad: tuple[int, str, str, str] | None = None
+    for role in get:
+        vals, fails, expected = _column(role, raw[role], zinfo)
+        values[role] = vals
+        if fails.any():
+            i = int(np.argmax(fails))
+            if first_bad is None or lines[i] < first_bad[0]:
+                first_bad = (lines[i], cols[role], expected, raw[role][i])
+            bad |= fails
+    if first_bad is not None and not skip_bad:
+        raise _bad(path, *first_bad)
+    keep = ~bad
+    out = {role: (v[0][keep], v[1][keep]) if isinstance(v, tuple) else v[keep] for role, v in values.items()}
+    return _assemble(str(path), tz, out, int(bad.sum()))
+
+
+def _column(role: str, texts: list[str], zinfo):
+    """One column converted: ``(values, failed_mask, what_was_expected)``."""
+    if role in ("arrival", "first_reply", "resolution"):
+        epoch, wall, fails = parse_times(texts, zinfo, allow_empty=role != "arrival")
+        return (epoch, wall), fails, _TIME
+    if role in ("handle", "followers"):
+        out = np.full(len(texts), np.nan)
+        fails = np.zeros(len(texts), bool)
+        for i, text in enumerate(texts):
+            try:
+                out[i] = _number(role, text, duration=role == "handle")
+            except _BadCell:
+                fails[i] = True
+        expected = "a duration such as 300 (seconds) or 5m" if role == "handle" else "a non-negative number"
+        return out, fails, expected
+    return np.asarray(texts, dtype=object), np.zeros(len(texts), bool), ""
 
 
 class _BadCell(Exception):
     def __init__(self, role: str, expected: str, got: str):
         self.role, self.expected, self.got = role, expected, got
-
-
-def _row_values(get, row, zinfo) -> dict:
-    values = {}
-    for role, fn in get.items():
-        text = fn(row)
-        if role in ("arrival", "first_reply", "resolution"):
-            if not text and role != "arrival":
-                values[role] = (np.nan, np.nan)
-                continue
-            try:
-                values[role] = parse_instant(text, zinfo)
-            except (ValueError, OverflowError, OSError):
-                raise _BadCell(role, _TIME, text) from None
-        elif role == "handle":
-            values[role] = _number(role, text, duration=True)
-        elif role == "followers":
-            values[role] = _number(role, text)
-        else:
-            values[role] = text
-    return values
 
 
 def _number(role: str, text: str, duration: bool = False) -> float:
@@ -211,8 +220,7 @@ def _number(role: str, text: str, duration: bool = False) -> float:
 
 
 def _assemble(source: str, tz: str, out: dict[str, list], skipped: int) -> Trace:
-    arrival = np.array([v[1] for v in out["arrival"]], float)
-    epoch = np.array([v[0] for v in out["arrival"]], float)
+    epoch, arrival = out["arrival"]
     cols: dict = {}
     present = set()
     for role in ("channel", "brand", "customer"):
@@ -220,11 +228,11 @@ def _assemble(source: str, tz: str, out: dict[str, list], skipped: int) -> Trace
             cols[role], _ = out[role], present.add(role)
     for role, name in (("first_reply", "latency"), ("resolution", "resolution")):
         if role in out:
-            t = np.array([v[0] for v in out[role]], float)
+            t, wall = out[role]
             cols[name] = t - epoch
             present.add(name)
             if role == "first_reply":
-                cols["reply"] = np.array([v[1] for v in out[role]], float)
+                cols["reply"] = wall
     for role in ("handle", "followers"):
         if role in out:
             cols[role], _ = out[role], present.add(role)

@@ -77,6 +77,25 @@ class Trace:
             mask &= self.arrival < end
         return self.subset(mask)
 
+    def reply_window(self) -> Trace:
+        """Only the contacts that arrived after the trace's first reply (per brand).
+
+        A trace sampled by reply time (a care handle's timeline: its last N
+        replies) holds a contact that arrived before the first sampled reply
+        only if it was answered late, which biases latencies upwards; after
+        the first reply every answered contact is in (until near the end,
+        where the slowest are still missing).
+        """
+        if "latency" not in self.present:
+            return self
+        keep = np.zeros(len(self), bool)
+        answered_at = self.arrival + self.latency
+        for brand in set(self.brand.tolist()):
+            mine = self.brand == brand
+            first = np.nanmin(answered_at[mine]) if np.isfinite(answered_at[mine]).any() else -np.inf
+            keep |= mine & (self.arrival >= first)
+        return self.subset(keep)
+
     def channels(self) -> list[str]:
         """Channel names in the trace (``''`` when it has no channel column)."""
         return sorted(set(self.channel.tolist()))

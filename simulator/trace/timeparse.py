@@ -12,14 +12,18 @@ weekday profiles are the local ones the support hours are written in).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 from carebench.util.errors import UserError
 
-__all__ = ["zone", "parse_instant", "wall_seconds", "wall_text", "parse_wall"]
+__all__ = ["zone", "parse_instant", "parse_times", "wall_seconds", "wall_text", "parse_wall"]
 
 _TWCS = "%a %b %d %H:%M:%S %z %Y"
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)\s*$")
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -80,3 +84,47 @@ def parse_wall(text: str | None, place: str) -> float | None:
 def wall_text(seconds: float) -> str:
     """Wall-clock seconds since 1970-01-01 as ``2020-05-01 14:02``."""
     return datetime.fromtimestamp(float(seconds), timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _offsets(seconds: np.ndarray, tz) -> np.ndarray:
+    """UTC offsets (seconds) of ``tz`` at each UTC epoch second, looked up once per distinct hour."""
+    hours = np.floor(seconds / 3600.0)
+    uniq, inv = np.unique(hours, return_inverse=True)
+    offs = np.array([datetime.fromtimestamp(h * 3600.0, timezone.utc).astimezone(tz).utcoffset().total_seconds()
+                     for h in uniq.tolist()])
+    return offs[inv] if uniq.size else np.zeros(0)
+
+
+def parse_times(texts: list[str], tz, allow_empty: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(utc_epoch, wall, failed)`` arrays of many timestamps (NaN where empty and ``allow_empty``).
+
+    Naive ISO times, the common case, are converted by numpy as a block and
+    shifted by offsets looked up once per hour; anything else goes one by one
+    through :func:`parse_instant`.
+    """
+    n = len(texts)
+    naive, local = (tz.naive, tz.local) if hasattr(tz, "naive") else (tz, tz)
+    epoch, wall, fails = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool)
+    arr = np.asarray(texts, dtype=object)
+    empty = np.array([not t.strip() for t in texts], bool) if n else np.zeros(0, bool)
+    if empty.any() and not allow_empty:
+        fails |= empty
+    todo = ~empty
+    try:
+        given = arr[todo].tolist()
+        if any(_OFFSET.search(t) or "-" not in t for t in given):
+            raise ValueError("offsets, plain numbers and other formats go one by one")
+        stamps = np.array(given, dtype="datetime64[s]") if given else np.zeros(0, "datetime64[s]")
+        block = stamps.astype("int64").astype(float)
+    except (ValueError, TypeError, OverflowError):
+        for i in np.nonzero(todo)[0].tolist():
+            try:
+                epoch[i], wall[i] = parse_instant(texts[i], tz)
+            except (ValueError, OverflowError, OSError):
+                fails[i] = True
+        return epoch, wall, fails
+    # ``block`` is wall-clock seconds in the naive zone: to UTC, then to the local zone's wall clock.
+    utc = block - _offsets(block, naive)
+    utc = block - _offsets(utc, naive)  # once more, so instants near a clock change use their own offset
+    epoch[todo], wall[todo] = utc, utc + _offsets(utc, local)
+    return epoch, wall, fails
