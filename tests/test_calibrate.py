@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from helpers import build
 from trace_helpers import simulated_log, write_trace
 
-from carebench.calibrate import calibrate, parse_free
+from carebench.calibrate import calibrate, ks_distance, parse_free
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
 from carebench.runs.executors import SerialExecutor
@@ -99,3 +99,20 @@ def test_cli_bad_trace_is_one_line_and_exit_2(tmp_path):
     assert res.output.strip() == f"error: {bad}:3: column 'arrival': expected a time such as 2020-05-01 14:02:37, got 'soon'"
     res = CliRunner().invoke(cli, ["trace", "inspect", str(bad), "--skip-bad"])
     assert res.exit_code == 0 and "skipped 1 bad rows" in res.output
+
+
+def test_a_reply_sampled_trace_is_compared_through_its_answer_limits():
+    from carebench.calibrate.target import SimulatedLatency
+    from carebench.engine.histogram import LogHistogram
+
+    rng = np.random.default_rng(4)
+    hist = LogHistogram()
+    hist.add(rng.exponential(3600.0, 50_000))
+    sim = SimulatedLatency()
+    sim.add(hist.to_dict())
+    limits = rng.uniform(0, 14_400, 4000)  # arrivals in the last four hours of the trace
+    lat = rng.exponential(3600.0, 4000)
+    seen = lat <= limits
+    plain, _ = ks_distance(lat[seen], sim)
+    censored, p = ks_distance(lat[seen], sim, limits[seen])
+    assert plain > 0.05 and censored < 0.03 and p > 0.01

@@ -21,7 +21,14 @@ from scipy import optimize
 from scipy.stats import qmc
 
 from carebench.calibrate.free import FreeParameter
-from carebench.calibrate.target import LatencyStats, SimulatedLatency, ks_distance, observed_stats, quantile_loss
+from carebench.calibrate.target import (
+    LatencyStats,
+    SimulatedLatency,
+    censored_stats,
+    ks_distance,
+    observed_stats,
+    quantile_loss,
+)
 from carebench.load.loader import apply_overrides, scenario_from_data
 from carebench.runs.tasks import Variant, plan_tasks
 from carebench.util.errors import UserError
@@ -73,24 +80,30 @@ def simulate_latency(data: dict, channel: str, replications: int, seed: int, exe
     return sim
 
 
-def _side(observed: np.ndarray, sim: SimulatedLatency) -> Side:
-    d, p = ks_distance(observed, sim)
-    return Side(d, p, sim.stats(), observed_stats(observed))
+def _side(observed: np.ndarray, sim: SimulatedLatency, limits: np.ndarray | None) -> Side:
+    d, p = ks_distance(observed, sim, limits)
+    return Side(d, p, censored_stats(sim, limits), observed_stats(observed))
 
 
 def calibrate(data: dict, observed: np.ndarray, free: Sequence[FreeParameter], executor, *, channel: str,
               holdout: np.ndarray | None = None, replications: int | None = None, seed: int = 1,
               budget: int = 40, tie_break: float = 0.05, min_simulated: int = 3000,
-              progress: Callable[[int, int, float], None] | None = None, allow_import: bool = False) -> Calibration:
+              progress: Callable[[int, int, float], None] | None = None, allow_import: bool = False,
+              limits: np.ndarray | None = None, holdout_limits: np.ndarray | None = None) -> Calibration:
     """Search ``free`` to fit scenario ``data``'s ``channel`` to ``observed`` latencies (seconds).
 
     ``replications`` defaults to enough runs for ``min_simulated`` simulated
     answered contacts (at least 2, at most 50), fixed for the whole search;
     ``budget`` caps the candidates simulated; ``progress`` is called with
-    (candidates done, budget, best loss).
+    (candidates done, budget, best loss). ``limits`` and ``holdout_limits``
+    (seconds from each observed contact to the end of a reply-sampled
+    trace) make the comparison see the simulation as the trace would
+    (:func:`~carebench.calibrate.target.censored_cdf`).
     """
     observed = np.asarray(observed, float)
-    observed = observed[np.isfinite(observed)]
+    ok = np.isfinite(observed)
+    observed = observed[ok]
+    limits = None if limits is None else np.asarray(limits, float)[ok]
     if observed.size < 20:
         raise UserError(f"--to: only {observed.size} observed first replies to calibrate to; expected at least 20")
     if channel not in data.get("channels", {}):
@@ -124,8 +137,8 @@ def calibrate(data: dict, observed: np.ndarray, free: Sequence[FreeParameter], e
             except UserError:
                 cache[settings] = (10.0, 1.0, SimulatedLatency())
             else:
-                d, _ = ks_distance(observed, sim)
-                cache[settings] = (d + tie_break * quantile_loss(observed, sim), d, sim)
+                d, _ = ks_distance(observed, sim, limits)
+                cache[settings] = (d + tie_break * quantile_loss(observed, sim, limits), d, sim)
             value, d, _ = cache[settings]
             evaluations.append(Evaluation(settings, value, d))
             best[0] = min(best[0], value)
@@ -146,16 +159,18 @@ def calibrate(data: dict, observed: np.ndarray, free: Sequence[FreeParameter], e
         optimize.minimize(loss, start, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
                           options={"maxfev": max(budget - n0, 1) * 3, "initial_simplex": simplex,
                                    "xatol": 1e-3, "fatol": 1e-4})
-    start_loss = ks_distance(observed, sim_before)[0] + tie_break * quantile_loss(observed, sim_before)
+    start_loss = ks_distance(observed, sim_before, limits)[0] + tie_break * quantile_loss(observed, sim_before, limits)
     settings, sim_after = (), sim_before
     if cache:  # the scenario as given is a candidate too: a search that finds nothing better keeps it
         found = min(cache, key=lambda s: cache[s][0])
         if cache[found][0] < start_loss:
             settings, sim_after = found, cache[found][2]
     final = apply_overrides(data, list(settings))
-    before = {"train": _side(observed, sim_before)}
-    after = {"train": _side(observed, sim_after)}
+    before = {"train": _side(observed, sim_before, limits)}
+    after = {"train": _side(observed, sim_after, limits)}
     if holdout is not None and np.isfinite(holdout).sum():
-        h = holdout[np.isfinite(holdout)]
-        before["holdout"], after["holdout"] = _side(h, sim_before), _side(h, sim_after)
+        keep = np.isfinite(holdout)
+        hl = None if holdout_limits is None else np.asarray(holdout_limits, float)[keep]
+        before["holdout"] = _side(holdout[keep], sim_before, hl)
+        after["holdout"] = _side(holdout[keep], sim_after, hl)
     return Calibration(final, settings, before, after, evaluations, replications, sim_before, sim_after)

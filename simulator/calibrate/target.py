@@ -16,7 +16,8 @@ from scipy import stats
 from carebench.engine.histogram import EDGES
 from carebench.util.units import DAY, HOUR
 
-__all__ = ["SimulatedLatency", "LatencyStats", "observed_stats", "ks_distance", "quantile_loss", "QUANTILES"]
+__all__ = ["SimulatedLatency", "LatencyStats", "observed_stats", "ks_distance", "quantile_loss", "QUANTILES",
+           "censored_cdf", "censored_stats"]
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 """Quantiles whose log-ratio is the tie-break of the calibration loss."""
@@ -86,8 +87,47 @@ def observed_stats(values: np.ndarray) -> LatencyStats:
                         float((v <= DAY).mean()))
 
 
-def ks_distance(observed: np.ndarray, sim: SimulatedLatency) -> tuple[float, float]:
-    """Two-sample KS distance between the observed sample and the simulated one, with its p-value."""
+def censored_cdf(sim: SimulatedLatency, x: np.ndarray, limits: np.ndarray | None) -> np.ndarray:
+    """The simulated CDF at ``x`` as a trace that only shows latencies below each contact's limit would see it.
+
+    A contact of a reply-sampled trace is in it only if answered before the
+    trace ends, so with ``limits`` (each observed contact's time to the end)
+    the comparable CDF is the mixture of ``min(F(x), F(c)) / F(c)`` over them.
+    """
+    x = np.asarray(x, float)
+    if limits is None:
+        return sim.cdf(x)
+    fc = np.maximum(sim.cdf(np.asarray(limits, float)), 1e-12)
+    fx = sim.cdf(x)
+    out = np.empty(x.size)
+    for i in range(0, x.size, 512):  # blocks keep the x-by-contact matrix small
+        out[i : i + 512] = (np.minimum(fx[i : i + 512, None], fc[None, :]) / fc[None, :]).mean(axis=1)
+    return out
+
+
+def _quantiles(sim: SimulatedLatency, qs, limits: np.ndarray | None) -> np.ndarray:
+    if limits is None:
+        return np.array([sim.quantile(q) for q in qs])
+    grid = np.concatenate([[0.0], np.geomspace(1.0, max(sim.quantile(1.0), 2.0), 600)])
+    f = np.maximum.accumulate(censored_cdf(sim, grid, limits))
+    return np.interp(qs, f, grid)
+
+
+def censored_stats(sim: SimulatedLatency, limits: np.ndarray | None) -> LatencyStats:
+    """:meth:`SimulatedLatency.stats`, seen through the observed contacts' limits when given."""
+    if limits is None:
+        return sim.stats()
+    med, p90 = _quantiles(sim, (0.5, 0.9), limits)
+    within = censored_cdf(sim, np.array([HOUR, DAY]), limits)
+    return LatencyStats(sim.n, float(med), float(p90), float(within[0]), float(within[1]))
+
+
+def ks_distance(observed: np.ndarray, sim: SimulatedLatency,
+                limits: np.ndarray | None = None) -> tuple[float, float]:
+    """Two-sample KS distance between the observed sample and the simulated one, with its p-value.
+
+    ``limits`` (seconds, one per observed value): see :func:`censored_cdf`.
+    """
     x = np.sort(np.asarray(observed, float))
     n = x.size
     if not n or not sim.n:
@@ -95,18 +135,18 @@ def ks_distance(observed: np.ndarray, sim: SimulatedLatency) -> tuple[float, flo
     # Both sides can have atoms (ties in the data, zero waits in the simulation), so compare the
     # right-continuous CDFs at each distinct observed value and their left limits just before it.
     u = np.unique(x)
-    right = np.abs(np.searchsorted(x, u, side="right") / n - sim.cdf(u))
-    left_sim = np.where(u > 0, sim.cdf(u * (1 - 1e-12)), 0.0)
+    right = np.abs(np.searchsorted(x, u, side="right") / n - censored_cdf(sim, u, limits))
+    left_sim = np.where(u > 0, censored_cdf(sim, u * (1 - 1e-12), limits), 0.0)
     left = np.abs(np.searchsorted(x, u, side="left") / n - left_sim)
     d = float(max(right.max(), left.max()))
     m = n * sim.n / (n + sim.n)
     return d, float(stats.kstwo.sf(d, max(int(round(m)), 1)))
 
 
-def quantile_loss(observed: np.ndarray, sim: SimulatedLatency) -> float:
+def quantile_loss(observed: np.ndarray, sim: SimulatedLatency, limits: np.ndarray | None = None) -> float:
     """Mean absolute log-ratio of simulated to observed quantiles (:data:`QUANTILES`)."""
     if not sim.n:
         return 10.0
     obs = np.quantile(observed, QUANTILES)
-    got = np.array([sim.quantile(q) for q in QUANTILES])
+    got = _quantiles(sim, QUANTILES, limits)
     return float(np.mean(np.abs(np.log(np.maximum(got, 1.0) / np.maximum(obs, 1.0)))))

@@ -23,16 +23,21 @@ from carebench.util.errors import UserError
 __all__ = ["COMMANDS", "calibrate"]
 
 
-def _split(tr, holdout_from, holdout):
-    """Training and held-out latencies: by date, or the last ``holdout`` share of contacts in time."""
+def _split(tr, holdout_from, holdout, reply_sampled):
+    """Training and held-out latencies (and their answer limits when the trace is reply-sampled).
+
+    Held out by date, or the last ``holdout`` share of contacts in time.
+    """
     lat = tr.latency
+    lim = tr.answer_limits() if reply_sampled else None
     if holdout_from is not None:
         cut = parse_wall(holdout_from, "--holdout-from")
     elif holdout:
         cut = float(np.quantile(tr.arrival, 1 - holdout)) if len(tr) else 0.0
     else:
-        return lat, None
-    return lat[tr.arrival < cut], lat[tr.arrival >= cut]
+        return lat, None, lim, None
+    a, b = tr.arrival < cut, tr.arrival >= cut
+    return lat[a], lat[b], None if lim is None else lim[a], None if lim is None else lim[b]
 
 
 @click.command()
@@ -71,7 +76,7 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
     chan = channel or (next(iter(sc.channels)) if len(sc.channels) == 1 else None)
     if chan is None:
         raise UserError(f"--channel: scenario {sc.name!r} has several channels; name the one to compare")
-    train, held = _split(tr, holdout_from, holdout)
+    train, held, lim, held_lim = _split(tr, holdout_from, holdout, reply_sampled)
     params = [parse_free(f) for f in free]
     bar = None if quiet else click.progressbar(length=budget, label="calibrating", file=click.get_text_stream("stderr"))
 
@@ -86,7 +91,7 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
         try:
             cal = run_calibration(sc.as_data(), train, params, executor, channel=chan, holdout=held,
                                   replications=replications, seed=seed, budget=budget, progress=progress,
-                                  allow_import=allow_policy_import)
+                                  allow_import=allow_policy_import, limits=lim, holdout_limits=held_lim)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)

@@ -12,7 +12,9 @@ from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.calibration import fit_data, fit_lines, plot_fit_ecdf
 from carebench.trace.timeparse import parse_wall
+from carebench.trace import summarise
 from carebench.util.atomic import atomic_write_text
+from carebench.util.errors import UserError
 
 __all__ = ["COMMANDS", "fit"]
 
@@ -42,7 +44,11 @@ def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_
     Writes the scenario to --out and fit-report.json (and ECDF plots) beside it.
     """
     tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
+    whole = summarise(tr)
     tr = tr.between(parse_wall(since, "--since"), parse_wall(until, "--until"))
+    if len(tr) == 0:
+        raise UserError(f"{path}: no contacts between --since and --until; the trace's contacts run from "
+                        f"{whole['first']} to {whole['last']}")
     fitted = fit_trace(tr, name=name, channel=channel, handle=handle, horizon_days=horizon_days,
                        min_count=min_count, check_from=parse_wall(check_from, "--check-from"))
     lines = fit_lines(fitted)

@@ -96,6 +96,20 @@ class Trace:
             keep |= mine & (self.arrival >= first)
         return self.subset(keep)
 
+    def answer_limits(self) -> np.ndarray:
+        """Seconds from each contact's arrival to its brand's last reply in the trace.
+
+        In a reply-sampled trace a contact is present only if answered within
+        this limit, so a simulation is compared with it through the same limits.
+        """
+        limits = np.full(len(self), np.inf)
+        answered_at = self.arrival + self.latency
+        for brand in set(self.brand.tolist()):
+            mine = self.brand == brand
+            if np.isfinite(answered_at[mine]).any():
+                limits[mine] = np.nanmax(answered_at[mine]) - self.arrival[mine]
+        return limits
+
     def channels(self) -> list[str]:
         """Channel names in the trace (``''`` when it has no channel column)."""
         return sorted(set(self.channel.tolist()))
