@@ -78,23 +78,25 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
         raise UserError(f"--channel: scenario {sc.name!r} has several channels; name the one to compare")
     train, held, lim, held_lim = _split(tr, holdout_from, holdout, reply_sampled)
     params = [parse_free(f) for f in free]
-    bar = None if quiet else click.progressbar(length=budget, label="calibrating", file=click.get_text_stream("stderr"))
+    bars: list = []  # opened at the first finished candidate, so an early error prints alone
 
     def progress(done, total, best):
-        if bar is not None:
-            bar.label = f"calibrating (best loss {best:.4f})"
-            bar.update(1)
+        if quiet:
+            return
+        if not bars:
+            bars.append(click.progressbar(length=total, label="calibrating", file=click.get_text_stream("stderr")))
+            bars[0].__enter__()
+        bars[0].label = f"calibrating (best loss {best:.4f})"
+        bars[0].update(1)
 
     with open_executor(workers, scheduler) as executor:
-        if bar is not None:
-            bar.__enter__()
         try:
             cal = run_calibration(sc.as_data(), train, params, executor, channel=chan, holdout=held,
                                   replications=replications, seed=seed, budget=budget, progress=progress,
                                   allow_import=allow_policy_import, limits=lim, holdout_limits=held_lim)
         finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+            if bars:
+                bars[0].__exit__(None, None, None)
     atomic_write_text(out, calibrated_header(cal, str(to)) + dump_yaml(cal.scenario))
     report = out.with_name(out.stem + "-report.json")
     atomic_write_text(report, json.dumps(calibration_data(cal), indent=2, default=str))
