@@ -41,6 +41,9 @@ _LAZY = {
     "Scenario": "carebench.model.scenario",
     "scenario_from_data": "carebench.load.loader",
     "ScenarioError": "carebench.util.errors",
+    "read_trace": "carebench.trace.readers",
+    "replay_scenario": "carebench.trace.replay",
+    "fit_trace": "carebench.calibrate.fit",
     "UserError": "carebench.util.errors",
 }
 
@@ -60,7 +63,10 @@ __all__ = [
     "erlang_a_figures",
     "erlang_c",
     "erlang_c_figures",
+    "fit_trace",
     "load_scenario",
+    "read_trace",
+    "replay_scenario",
     "replicate",
     "run_study",
     "scenario_from_data",
@@ -72,10 +78,13 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from carebench.api.erlang import erlang_a, erlang_c
     from carebench.api.runs import Comparison, compare, load_scenario, replicate, simulate
     from carebench.api.study import StudyResult, run_study
+    from carebench.calibrate.fit import fit_trace
     from carebench.engine.results import RunResult
     from carebench.load.loader import scenario_from_data
     from carebench.model.scenario import Scenario
     from carebench.runs.replicate import Replications
+    from carebench.trace.readers import read_trace
+    from carebench.trace.replay import replay_scenario
     from carebench.util.errors import ScenarioError, UserError
     from carebench.util.version import __version__
 

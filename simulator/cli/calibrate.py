@@ -20,7 +20,7 @@ from carebench.trace.timeparse import parse_wall, wall_seconds
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "calibrate"]
+__all__ = ["calibrate"]
 
 
 def _split(tr, holdout_from, holdout, reply_sampled):
@@ -105,6 +105,3 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
                           cal.sim_after, None if held is None else held[np.isfinite(held)])
     click.echo("\n".join(calibration_lines(cal)))
     click.echo(f"\nscenario: {out}\nreport: {report}")
-
-
-COMMANDS = [calibrate]

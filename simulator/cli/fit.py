@@ -16,7 +16,7 @@ from carebench.trace import summarise
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
 
-__all__ = ["COMMANDS", "fit"]
+__all__ = ["fit"]
 
 
 @click.command()
@@ -69,6 +69,3 @@ def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_
         click.echo(f"skipped {tr.skipped:,} bad rows (--skip-bad)")
     click.echo("\n".join(lines))
     click.echo(f"\nscenario: {out}\nreport: {report}")
-
-
-COMMANDS = [fit]

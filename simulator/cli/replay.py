@@ -16,7 +16,7 @@ from carebench.trace.timeparse import parse_wall
 from carebench.util.atomic import atomic_write_text
 from carebench.util.units import parse_duration
 
-__all__ = ["COMMANDS", "replay"]
+__all__ = ["replay"]
 
 
 @click.command()
@@ -48,6 +48,3 @@ def replay(path, scenario, fmt, columns, where, tz, naive_tz, origin, brand, ski
         return
     result = simulate(replayed, seed, allow_policy_import=allow_policy_import)
     click.echo("\n".join(run_summary(result, {n: c.sla for n, c in replayed.channels.items()})))
-
-
-COMMANDS = [replay]

@@ -13,7 +13,7 @@ from carebench.trace.readers import FORMATS
 from carebench.trace.records import Trace
 from carebench.util.atomic import atomic_write_text
 
-__all__ = ["COMMANDS", "trace", "trace_options", "load_trace"]
+__all__ = ["trace", "trace_options", "load_trace"]
 
 
 def trace_options():
@@ -63,6 +63,3 @@ def inspect(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, re
     click.echo("\n".join(summary_lines(summary)))
     if json_out is not None:
         atomic_write_text(json_out, json.dumps(summary, indent=2))
-
-
-COMMANDS = [trace]
