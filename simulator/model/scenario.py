@@ -252,6 +252,8 @@ class Scenario(Model):
     description: str = ""
     horizon: Duration = Field(gt=0)
     warmup: Duration = 0.0
+    warmup_auto: bool = False
+    """``warmup: auto`` in a file: the warm-up is chosen per run by MSER-5 (``warmup`` is then 0)."""
     drain: Duration = 0.0
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1, le=10_000)
@@ -265,6 +267,14 @@ class Scenario(Model):
     load: tuple[LoadShapeSpec, ...] = ()
     inject: tuple[Injection, ...] = ()
     report: Report = Report()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _auto_warmup(cls, data: Any) -> Any:
+        # ``warmup: auto`` keeps ``warmup`` a number for every reader; the flag asks for MSER-5.
+        if isinstance(data, dict) and isinstance(data.get("warmup"), str) and data["warmup"].strip() == "auto":
+            data = {**data, "warmup": 0.0, "warmup_auto": True}
+        return data
 
     @field_validator("channels", "pools")
     @classmethod
@@ -317,5 +327,7 @@ class Scenario(Model):
     def fingerprint(self) -> str:
         """A short stable hash of everything that affects results (not the name or description)."""
         data = self.model_dump(mode="json", exclude={"name", "description", "replications", "thresholds"})
+        if not data["warmup_auto"]:  # absent from older scenarios: keep their fingerprints (and baselines)
+            del data["warmup_auto"]
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
