@@ -109,6 +109,13 @@ def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days:
     out[f"resolved_per_day.{name}"] = _ratio(float(n[Outcome.RESOLVED]), days)
 
 
+def _pooled_km_sla(aggs: list[ChannelAggregate], targets: list[float]) -> float:
+    """Every channel's Kaplan-Meier share within its own target, pooled by contacts needing a reply."""
+    kms = [KaplanMeier(a.frt, a.censored, a.never) for a in aggs]
+    n = sum(km.n for km in kms)
+    return sum(km.n * km.share_within(t) for km, t in zip(kms, targets) if km.n) / n if n else math.nan
+
+
 def _quantiles(h: LogHistogram) -> dict[str, float]:
     return {"mean": h.mean, "p50": h.quantile(0.5), "p90": h.quantile(0.9), "p99": h.quantile(0.99)}
 
@@ -164,6 +171,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         _channel_kpis(name, agg, kpis, days, sla)
     total = _merged(rec.agg)
     _channel_kpis("all", total, kpis, days)
+    kpis["sla_km.all"] = _pooled_km_sla(rec.agg, rec.sla)
     batch_days = rec.batch_width / DAY
     batches = []
     for aggs in rec.batch_agg:
@@ -171,6 +179,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         for name, agg, sla in zip(rec.channels, aggs, rec.sla):
             _channel_kpis(name, agg, one, batch_days, sla)
         _channel_kpis("all", _merged(aggs), one, batch_days)
+        one["sla_km.all"] = _pooled_km_sla(aggs, rec.sla)
         batches.append(one)
     kpis["exposure.total"] = total.exposure
     kpis["exposure.top1_share"] = top_share(total.exposure_hist)
@@ -216,7 +225,8 @@ def _timeseries(rec: Recorder, engine, presence: dict, busy: dict, kpis: dict[st
         ts["on_duty"][name] = (area / width).tolist()
         # The measured window only: a drain (nothing arriving) would pull utilisation down.
         on_after = _after(presence[name], sc.warmup, sc.horizon)
-        kpis[f"utilisation.{name}"] = _ratio(busy[name], on_after)
+        # busy time is cut at the horizon in pieces: round-off must not read as over 100 %
+        kpis[f"utilisation.{name}"] = min(_ratio(busy[name], on_after), 1.0)
         kpis[f"agent_hours.{name}"] = on_after / HOUR
         hours_total += on_after / HOUR
         cost_total += on_after / HOUR * sc.pools[name].cost_per_hour
