@@ -19,7 +19,7 @@ with the interval overlapping 95 %.
 
 Usage::
 
-    python benchmarks/coverage_harness.py --workers 2        # the table in docs/statistics.md (about 30 min on 2 cores)
+    python benchmarks/coverage_harness.py --workers 2        # the table in docs/statistics.md (about 50 min on 2 busy cores)
     python benchmarks/coverage_harness.py --quick            # one case, fewer checks (a few minutes)
     python benchmarks/coverage_harness.py --scale 0.25 --markdown table.md
 """

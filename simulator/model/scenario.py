@@ -287,7 +287,8 @@ class Scenario(Model):
         """Yield one line per field that refers to something the scenario lacks (checked by the loader)."""
         known = set(self.channels)
         if self.warmup >= self.horizon:
-            yield "warmup: expected less than the horizon"
+            yield ("warmup: expected less than the horizon (the horizon is the whole run, warm-up included; "
+                   "set a longer horizon or a shorter warmup)")
         for name, pool in self.pools.items():
             for ch in pool.channels:
                 if ch not in known:
