@@ -35,7 +35,7 @@ def read_csv(path):
 def test_three_staffing_variants_of_the_default_scenario_in_one_command(runner, tmp_path):
     result = invoke(runner, "compare", "default", "--set", "pools.social.agents=8",
                     "--set", "pools.social.agents=11", "--set", "pools.social.agents=14",
-                    "--common", "horizon=2d", "-n", 4, "--workers", 1, "--out", tmp_path)
+                    "--common", "warmup=1d", "--common", "horizon=3d", "-n", 4, "--workers", 1, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     out = result.output
     assert "3 variants, 4 replications each on common random numbers" in out
@@ -50,7 +50,7 @@ def test_three_staffing_variants_of_the_default_scenario_in_one_command(runner, 
     rows = read_csv(folder / "comparison.csv")
     hours = {r["variant"]: float(r["diff_mean"]) for r in rows if r["kpi"] == "agent_hours.total"}
     # The two 7-hour shifts scale with the headcount: 8 -> 4 + 4, 11 -> 6 + 5, 14 -> 8 + 6 agents,
-    # so 3 and 6 more agents work 3 x 7 and 6 x 7 more hours a day, over 2 days.
+    # so 3 and 6 more agents work 3 x 7 and 6 x 7 more hours a day, over the 2 measured days.
     assert hours["pools.social.agents=11"] == pytest.approx(3 * 7 * 2, abs=1.0)
     assert hours["pools.social.agents=14"] == pytest.approx(6 * 7 * 2, abs=1.0)
     reps = read_csv(folder / "replications.csv")

@@ -85,9 +85,9 @@ def test_public_names_are_all_listed_and_reachable():
 
 
 def test_load_scenario_takes_names_paths_and_override_mappings(mmc_file):
-    by_name = cb.load_scenario("default", {"horizon": "1d", "pools.social.agents": 7})
-    assert by_name.horizon == 86400 and by_name.pools["social"].agents == 7
-    assert cb.load_scenario("default", ["horizon=1d", "pools.social.agents=7"]) == by_name
+    by_name = cb.load_scenario("default", {"horizon": "8d", "pools.social.agents": 7})
+    assert by_name.horizon == 8 * 86400 and by_name.pools["social"].agents == 7
+    assert cb.load_scenario("default", ["horizon=8d", "pools.social.agents=7"]) == by_name
     assert cb.load_scenario(mmc_file).name == "mmc-test"
     with pytest.raises(ScenarioError, match="horizon"):
         cb.load_scenario(mmc_file, {"horizon": "soon"})

@@ -8,16 +8,19 @@ import math
 import numpy as np
 import pytest
 from helpers import mmc
+from scipy import stats as sps
+from scipy.stats import binomtest
 
 from carebench.analytic.erlang import erlang_c_figures
 from carebench.engine.streams import replication_seeds
 from carebench.runs.compare import compare, default_kpis
 from carebench.runs.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
-from carebench.runs.replicate import parse_precision, run_replications, run_until_precise
+from carebench.runs.replicate import MIN_FIRST_STAGE, parse_precision, run_replications, run_until_precise
 from carebench.runs.simulate import simulate
 from carebench.runs.store import TaskStore
 from carebench.runs.tasks import TaskResult, Variant, plan_tasks, run_task
-from carebench.stats.intervals import precision_met
+from carebench.stats.intervals import kpi_interval, precision_met, replications_needed, summarise
+from carebench.stats.two_stage import two_stage_interval
 from carebench.util.errors import UserError
 
 
@@ -125,19 +128,31 @@ class Batches(SerialExecutor):
         yield from super().run(tasks)
 
 
-def test_sequential_stopping_adds_replications_until_precise_or_capped():
+def test_two_stage_precision_sizes_the_second_stage_from_the_first():
     variant = Variant("a", small())
     batches = Batches()
-    reps, met = run_until_precise(variant, {"sla.phone": 0.05}, batches, start=3, cap=40)
-    assert met and batches.sizes[0] == 3 and sum(batches.sizes) == reps.n <= 40
-    checkpoints = np.cumsum(batches.sizes)
-    for i, n in enumerate(checkpoints):
-        (upto,) = run_replications([variant], int(n), SerialExecutor())
-        # Not precise at any earlier checkpoint, precise at the last.
-        assert precision_met(upto.summary()["sla.phone"], 0.05) == (i == len(checkpoints) - 1)
-    capped, met = run_until_precise(variant, {"sla.phone": 0.0001}, SerialExecutor(), start=2, cap=5)
-    assert not met and capped.n == 5
-    assert capped.seeds == tuple(replication_seeds(variant.scenario.seed, 5))
+    reps, met = run_until_precise(variant, {"sla.phone": 0.02}, batches, start=3, cap=200)
+    # Never fewer than MIN_FIRST_STAGE before a decision; then one second stage, sized once.
+    assert batches.sizes[0] == MIN_FIRST_STAGE and len(batches.sizes) <= 2
+    (first,) = run_replications([variant], MIN_FIRST_STAGE, SerialExecutor())
+    planned = replications_needed(first.summary(), {"sla.phone": 0.02}, done=MIN_FIRST_STAGE, cap=200)
+    assert reps.n == sum(batches.sizes) == planned
+    assert reps.first_stage == MIN_FIRST_STAGE and reps.staged == ("sla.phone",)
+    est = reps.summary()["sla.phone"]
+    assert est.method.startswith("two-stage (Stein)")
+    assert est == two_stage_interval("sla.phone", reps.values("sla.phone"), MIN_FIRST_STAGE)
+    assert met == precision_met(est, 0.02)
+    capped, met = run_until_precise(variant, {"sla.phone": 0.0001}, SerialExecutor(), start=2, cap=12)
+    assert not met and capped.n == 12
+    assert capped.seeds == tuple(replication_seeds(variant.scenario.seed, 12))
+
+
+def test_stein_interval_takes_its_spread_from_the_first_stage():
+    x = np.array([0.5, 0.52, 0.51, 0.49, 0.5, 0.3, 0.7, 0.2, 0.8, 0.6])
+    est = two_stage_interval("sla.x", x, 5)
+    half = sps.t.ppf(0.975, 4) * x[:5].std(ddof=1) / math.sqrt(10)
+    assert (est.low, est.high) == pytest.approx((x.mean() - half, x.mean() + half))
+    assert two_stage_interval("sla.x", x, 1) == kpi_interval("sla.x", x)
 
 
 @pytest.mark.parametrize("text", ["sla.twitter", "sla.twitter=", "=0.1", "sla.twitter=-1", "sla.twitter=x"])
@@ -163,19 +178,22 @@ def test_an_unreachable_dask_scheduler_is_a_user_error():
 
 @pytest.mark.slow
 def test_confidence_intervals_cover_erlang_c_about_95_percent_of_the_time():
-    # 200 independent M/M/3 checks (load 0.6), each a 95 % t-interval over 5
-    # replications of a 2-day run. Erlang C's mean wait should fall inside in
-    # about 95 % of them; shorter runs give skewed run means and undercover.
+    # 300 independent M/M/3 checks (load 0.6), each a 95 % interval over 5
+    # replications of a 2-day run (disjoint groups of 1,500 replications).
+    # Erlang C's mean wait (modified Cox interval) and service level (bounded t)
+    # must fall inside about 95 % of the time: the binomial interval of the
+    # observed coverage has to hold 95 % (at 300 checks that refuses anything
+    # outside about 92.3-97.3 %), within 92.5-97.5 % (it was 90-99 %; the
+    # harness in benchmarks/coverage_harness.py holds 93.5-96.5 % with more checks).
     rate, handle, agents = 18 / 3600, 300.0, 3
     theory = erlang_c_figures(rate, handle, agents, 20.0)
     sc = mmc(rate_per_hour=18, agents=agents, horizon="2d", warmup="2h")
-    executor = SerialExecutor()
+    (rep,) = run_replications([Variant("mmc", sc)], 1500, SerialExecutor(), base_seed=10_000)
     hits = []
-    for check in range(200):
-        (rep,) = run_replications([Variant("mmc", sc)], 5, executor, base_seed=10_000 + check)
-        est = rep.summary()
+    for start in range(0, 1500, 5):
+        est = summarise(rep.kpis[start:start + 5])
         hits.append((est["frt.mean.phone"].low <= theory.mean_wait <= est["frt.mean.phone"].high,
                      est["sla.phone"].low <= theory.service_level <= est["sla.phone"].high))
-    coverage = np.mean(hits, axis=0)
-    assert 0.90 <= coverage[0] <= 0.99, coverage
-    assert 0.90 <= coverage[1] <= 0.99, coverage
+    for hit in np.array(hits).T:
+        ci = binomtest(int(hit.sum()), hit.size).proportion_ci(0.95)
+        assert ci.low <= 0.95 <= ci.high and 0.925 <= hit.mean() <= 0.975, (hit.mean(), ci)

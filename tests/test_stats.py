@@ -6,12 +6,19 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st_
 from scipy import stats as sps
 from scipy.signal import lfilter
 
 import carebench.stats.intervals as st
+from carebench.stats.bounds import natural_bounds
+from carebench.stats.batches import batch_summary, correlated_kpis, lag1_autocorrelation
 from carebench.stats.intervals import (
+    BOUNDED_T_METHOD,
+    COX_METHOD,
     Estimate,
+    kpi_interval,
     batch_means,
     kpi_direction,
     mean_ci,
@@ -22,6 +29,7 @@ from carebench.stats.intervals import (
     summarise,
     welch_difference,
 )
+from carebench.stats.warmup import mser5
 from carebench.util.errors import UserError
 
 
@@ -168,7 +176,9 @@ def test_summarise_covers_the_union_of_kpi_names() -> None:
     reps = [{"sla.all": 0.9, "frt.p90.email": 100.0}, {"sla.all": 0.8}, {"sla.all": 0.7, "x": 1.0}]
     out = summarise(reps, confidence=0.9)
     assert list(out) == ["sla.all", "frt.p90.email", "x"]
-    assert out["sla.all"] == mean_ci([0.9, 0.8, 0.7], 0.9)
+    assert out["sla.all"] == kpi_interval("sla.all", [0.9, 0.8, 0.7], 0.9)
+    assert (out["sla.all"].low, out["sla.all"].high) == (mean_ci([0.9, 0.8, 0.7], 0.9).low,
+                                                         mean_ci([0.9, 0.8, 0.7], 0.9).high)
     assert out["frt.p90.email"].n == 1
     assert out["x"].n == 1
 
@@ -209,16 +219,11 @@ def test_needs_more_refuses_bad_targets(target: object) -> None:
         needs_more({"a": _est(1.0, 1.0, 5)}, {"a": target})  # type: ignore[dict-item]
 
 
-def test_replications_needed_is_the_first_count_meeting_the_target() -> None:
+def test_replications_needed_is_steins_two_stage_size() -> None:
     est = _est(100.0, 20.0, 10)
     total = replications_needed({"k": est}, {"k": 0.05}, done=10, cap=10_000)
-
-    # Law & Kelton's rule: smallest i with t(i - 1) * s / sqrt(i) <= 0.05 * 100.
-    def width(i: int) -> float:
-        return sps.t.ppf(0.975, i - 1) * 20.0 / math.sqrt(i)
-
-    assert width(total) <= 5.0 < width(total - 1)
-    assert 60 <= total <= 70  # about (1.96 * 20 / 5) ** 2 = 61.5
+    # Stein: ceil((t(0.975, 9) * s / (0.05 * 100)) ** 2) = ceil((2.262 * 20 / 5) ** 2) = 82.
+    assert total == math.ceil((sps.t.ppf(0.975, 9) * 20.0 / 5.0) ** 2) == 82
 
 
 def test_replications_needed_respects_done_and_cap() -> None:
@@ -226,10 +231,78 @@ def test_replications_needed_respects_done_and_cap() -> None:
     assert replications_needed(estimates, {"met": 0.05}, done=10, cap=100) == 10
     assert replications_needed(estimates, {"k": 0.05}, done=10, cap=30) == 30
     assert replications_needed(estimates, {"k": 0.05}, done=30, cap=30) == 30
-    one = {"k": mean_ci([4.0])}  # nothing to extrapolate from: one more
-    assert replications_needed(one, {"k": 0.05}, done=1, cap=100) == 2
-    zero = {"k": mean_ci([-1.0, 1.0, -1.0, 1.0])}  # zero mean: the count doubles
-    assert replications_needed(zero, {"k": 0.05}, done=4, cap=100) == 8
+    one = {"k": mean_ci([4.0])}  # nothing to extrapolate from: the cap
+    assert replications_needed(one, {"k": 0.05}, done=1, cap=100) == 100
+    zero = {"k": mean_ci([-1.0, 1.0, -1.0, 1.0])}  # zero mean: the cap
+    assert replications_needed(zero, {"k": 0.05}, done=4, cap=100) == 100
+
+
+# --- intervals per KPI family ------------------------------------------------
+
+
+def test_an_interval_never_leaves_natural_bounds() -> None:
+    # The example: frt.p50.phone of 0, 0, 0 and 14.2 s printed 3.55 s ± 11.3 s.
+    est = kpi_interval("frt.p50.phone", [0.0, 0.0, 0.0, 14.2])
+    assert est.low == 0.0 and est.high == pytest.approx(3.55 + mean_ci([0.0, 0.0, 0.0, 14.2]).half_width)
+    assert est.method == BOUNDED_T_METHOD and not est.symmetric
+    share = kpi_interval("sla.twitter", [1.0, 0.99, 0.9])
+    assert share.high == 1.0 and share.low > 0.0
+    assert kpi_interval("made_up.kpi", [-3.0, 1.0]).low < -3.0  # outside the scheme: unbounded
+
+
+def test_times_get_the_modified_cox_interval() -> None:
+    x = np.array([100.0, 150.0, 120.0, 300.0, 90.0])
+    est = kpi_interval("frt.mean.phone", x)
+    logs = np.log(x)
+    m, v = logs.mean(), logs.var(ddof=1)
+    se = math.sqrt(v / 5 + v**2 / 8)
+    t = sps.t.ppf(0.975, 4)
+    assert (est.low, est.high) == pytest.approx((math.exp(m + v / 2 - t * se), math.exp(m + v / 2 + t * se)))
+    assert est.method == COX_METHOD and est.mean == pytest.approx(x.mean())
+    assert est.half_width == pytest.approx((est.high - est.low) / 2)
+
+
+def test_cox_covers_a_skewed_mean_where_student_t_falls_short() -> None:
+    # Lognormal with sigma 0.7 (skewness 2.9), n = 10: t under-covers its mean.
+    sigma, n, checks = 0.7, 10, 4000
+    true_mean = math.exp(sigma**2 / 2)
+    samples = np.random.default_rng(11).lognormal(0.0, sigma, size=(checks, n))
+    cox = np.mean([_covers(kpi_interval("frt.mean.x", s), true_mean) for s in samples])
+    t = np.mean([_covers(mean_ci(s), true_mean) for s in samples])
+    assert t < 0.93 and 0.935 <= cox <= 0.965, (t, cox)
+
+
+def _covers(est: Estimate, value: float) -> bool:
+    return est.low <= value <= est.high
+
+
+# --- batch means -------------------------------------------------------------
+
+
+def test_lag1_autocorrelation_flags_short_batches() -> None:
+    rng = np.random.default_rng(3)
+    ar = lfilter([1.0], [1.0, -0.9], rng.normal(size=2000))
+    batches = [{"frt.mean.x": float(v)} for v in ar.reshape(40, 50).mean(axis=1)]
+    _, rho = batch_summary(batches)
+    assert rho["frt.mean.x"] == pytest.approx(lag1_autocorrelation(ar.reshape(40, 50).mean(axis=1)))
+    assert correlated_kpis(rho, 40, ["frt.mean.x"]) == []  # batches of 50 >> correlation time 10
+    short = [{"frt.mean.x": float(v)} for v in ar[:40]]
+    assert correlated_kpis(batch_summary(short)[1], 40, ["frt.mean.x"]) == ["frt.mean.x"]
+    assert math.isnan(lag1_autocorrelation([1.0, 1.0, 1.0]))
+
+
+# --- warm-up -----------------------------------------------------------------
+
+
+def test_mser5_finds_the_end_of_a_start_up_transient() -> None:
+    rng = np.random.default_rng(5)
+    t = np.arange(1000)
+    series = 10.0 * np.exp(-t / 40.0) + rng.normal(0.0, 1.0, size=t.size)
+    cut = mser5(series)
+    assert cut.settled and 60 <= cut.observations <= 300 and cut.observations % 5 == 0
+    flat = mser5(rng.normal(0.0, 1.0, size=1000))
+    assert flat.observations <= 100
+    assert mser5([1.0, 2.0]).observations == 0
 
 
 # --- batch means -------------------------------------------------------------
@@ -286,3 +359,15 @@ def test_batch_means_refuses_too_little_data(n: int, batches: int, fragment: str
 )  # fmt: skip
 def test_kpi_direction(name: str, direction: int) -> None:
     assert kpi_direction(name) == direction
+
+
+@given(
+    name=st_.sampled_from(["sla.x", "frt.mean.x", "frt.p50.x", "arrived.x", "utilisation.p", "frt_km.p90.x"]),
+    values=st_.lists(st_.floats(min_value=0.0, max_value=1.0), min_size=2, max_size=12),
+    scale=st_.sampled_from([1.0, 1e3]),
+)
+def test_no_interval_leaves_its_natural_bounds(name: str, values: list[float], scale: float) -> None:
+    x = np.array(values) * (1.0 if name.startswith(("sla", "utilisation")) else scale)
+    est = kpi_interval(name, x)
+    low, high = natural_bounds(name)
+    assert low <= est.low <= est.mean <= est.high <= high

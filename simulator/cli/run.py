@@ -30,14 +30,22 @@ from carebench.engine.streams import replication_seeds
 from carebench.load.yamlio import dump_yaml
 from carebench.output.compare_report import replication_summary
 from carebench.output.plots import plot_run
+from carebench.output.batches import batch_lines, write_batch_summary
 from carebench.output.replications import write_replications
 from carebench.output.report import fmt_time, run_summary
 from carebench.output.writers import ContactLog, write_kpis, write_timeseries
 from carebench.runs.compare import check_kpis
-from carebench.runs.replicate import METHOD, parse_precision, run_replications, run_until_precise
+from carebench.runs.replicate import (
+    METHOD,
+    MIN_FIRST_STAGE,
+    parse_precision,
+    run_replications,
+    run_until_precise,
+)
 from carebench.runs.simulate import simulate
 from carebench.runs.store import MemoryStore
 from carebench.runs.tasks import TaskResult, Variant, plain_kpis
+from carebench.stats.batches import batch_summary
 from carebench.stats.intervals import precision_met
 from carebench.util.atomic import atomic_directory
 from carebench.util.errors import UserError
@@ -48,7 +56,8 @@ __all__ = ["run"]
 @click.command()
 @scenario_argument()
 @seed_option()
-@click.option("--horizon", default=None, metavar="DURATION", help="Simulated length, e.g. 3d (replaces the scenario's).")
+@click.option("--horizon", default=None, metavar="DURATION",
+              help="Measured length after the scenario's warm-up, e.g. 3d (the run lasts warm-up + DURATION).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
               show_default=True, help="Directory under which the result directory is made.")
 @click.option("--contacts", type=click.Choice(["csv", "parquet"]), default=None,
@@ -61,13 +70,16 @@ __all__ = ["run"]
                    "(relative: 0.02 or 2%); repeatable.")
 @click.option("--max-replications", type=click.IntRange(min=2), default=100, show_default=True,
               help="Cap on replications under --precision.")
+@click.option("--batches", type=click.IntRange(min=2), default=None, metavar="K",
+              help="One long run, its measured window cut into K batches: intervals by batch means "
+                   "(warns when batches are too short).")
 @workers_option()
 @scheduler_option()
 @override_option()
 @shape_option()
 @allow_import_option()
 def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, precision, max_replications,
-        workers, scheduler, overrides, shapes, allow_policy_import):
+        batches, workers, scheduler, overrides, shapes, allow_policy_import):
     """Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).
 
     Prints a summary and writes results/<scenario>-<timestamp>/ with kpis.json,
@@ -75,21 +87,29 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
     --replications N (or --precision) it runs N independent replications and
     reports every KPI as a mean with a 95% confidence interval, adding
     replications.csv and summary.json; plots and time series are those of
-    replication 1.
+    replication 1. --precision runs a two-stage procedure: at least 10
+    replications, then as many more as that first stage says are needed.
+    With --batches K a single run reports batch-means intervals instead.
     """
-    extra = list(overrides)
-    if horizon is not None:
-        duration_value("--horizon", horizon)
-        extra.append(f"horizon={horizon}")
-    sc = resolve_scenario(scenario, tuple(extra), allow_import=allow_policy_import, shapes=shapes)
+    measured = duration_value("--horizon", horizon)
+    sc = resolve_scenario(scenario, tuple(overrides), allow_import=allow_policy_import, shapes=shapes)
+    if measured is not None:
+        # A steady-state scenario keeps its warm-up: --horizon is what is measured after it.
+        sc = resolve_scenario(scenario, (*overrides, f"horizon={sc.warmup + measured:.3f}s"),
+                              allow_import=allow_policy_import, shapes=shapes)
     targets = dict(parse_precision(p) for p in precision)
     count = replication_count(replications, sc, 1)
     if contacts == "parquet":
         _require_pyarrow()
+    if batches is not None:
+        if count > 1 or targets:
+            raise UserError("--batches: one long run; leave out --replications and --precision")
+        _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches)
+        return
     if count == 1 and not targets:
         _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import)
         return
-    count = max(count, 3) if targets else count
+    count = max(count, MIN_FIRST_STAGE) if targets else count
     if targets and count > max_replications:
         raise UserError(f"--replications {count} is more than --max-replications {max_replications}")
     base = sc.seed if seed is None else seed
@@ -106,21 +126,30 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
     click.echo(f"results: {final}")
 
 
-def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import) -> None:
+def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches=None) -> None:
     final = result_directory(out, sc.name)
     with atomic_directory(final) as tmp:
-        result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import)
+        result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import,
+                            batches=batches)
+        if batches:
+            summary, rho = batch_summary(result.batches)
+            write_batch_summary(tmp, result, summary, rho)
     if not quiet:
         click.echo("\n".join(run_summary(result, {n: c.sla for n, c in sc.channels.items()})))
         click.echo("")
+        if batches:
+            click.echo("\n".join(batch_lines(result, summary, rho)))
+            click.echo("")
     click.echo(f"results: {final}")
 
 
-def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import, extra=None):
+def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import, extra=None,
+               batches=None):
     """Simulate once and write kpis.json, timeseries.csv, scenario.yaml, plots and the contact log."""
     log = ContactLog(tmp, contacts, tuple(sc.channels), sc.seed if seed is None else seed) if contacts else None
     with progress_bar(f"simulating {sc.name}", not quiet) as progress:
-        result = simulate(sc, seed, progress=progress, contact_sink=log, allow_policy_import=allow_policy_import)
+        result = simulate(sc, seed, progress=progress, contact_sink=log, allow_policy_import=allow_policy_import,
+                          batches=batches or 0)
     if log is not None:
         log.close()
     sla = {name: ch.sla for name, ch in sc.channels.items()}
@@ -164,8 +193,11 @@ def _print_replicated(rep, base, targets, met, sc) -> None:
             ratio = e.half_width / abs(e.mean) if e.mean else float("inf")
             state = "met" if precision_met(e, target) else "NOT met"
             click.echo(f"precision {kpi}: half-width {ratio:.2%} of the mean, target {target:.2%}: {state}")
+        click.echo(f"two-stage procedure: {min(max(MIN_FIRST_STAGE, 1), rep.n)} replications first, "
+                   f"{rep.n} in all")
         if not met:
-            click.echo(f"stopped at the cap of {rep.n} replications (--max-replications)")
+            click.echo(f"target not met after the second stage ({rep.n} replications; the cap is "
+                       "--max-replications); rerun with more --replications for a larger first stage")
     click.echo("")
 
 

@@ -48,7 +48,7 @@ class Engine:
 
     def __init__(self, scenario, seed: int, priority, staffing, *,
                  progress: Callable[[float], None] | None = None,
-                 sink: Callable | None = None, probes=None):
+                 sink: Callable | None = None, probes=None, batches: int = 0):
         self.scenario = scenario
         self.env = simpy.Environment()
         self.streams = Streams(seed)
@@ -69,7 +69,7 @@ class Engine:
         ]
         self.recorder = Recorder(self.names, self.sla, [p.name for p in self.pools], scenario.warmup,
                                  scenario.horizon, scenario.end_time, scenario.report.bin,
-                                 scenario.behaviour.churn, sink, self.public)
+                                 scenario.behaviour.churn, sink, self.public, batches)
         self.next_id = 0
         self.active: dict[int, Contact] = {}
         self.rates = [channel_rate(scenario, name) for name in self.names]
@@ -93,7 +93,8 @@ class Engine:
             chans = [self.names.index(c) for c in pool.channels]
             conc = [self.scenario.channels[c].concurrency for c in pool.channels]
             pref = [pool.prefer.index(c) if c in pool.prefer else len(pool.prefer) for c in pool.channels]
-            pools.append(PoolState(i, name, pool.agents, chans, conc, pref, self.scenario.warmup))
+            pools.append(PoolState(i, name, pool.agents, chans, conc, pref, self.scenario.warmup,
+                                   self.scenario.horizon))
         return pools
 
     # -- running ----------------------------------------------------------------

@@ -33,7 +33,8 @@ class PoolState:
     """The live state of one pool during a run."""
 
     def __init__(self, index: int, name: str, headcount: int, channels: Sequence[int],
-                 concurrency: Sequence[int], preference: Sequence[int], warmup: float = 0.0):
+                 concurrency: Sequence[int], preference: Sequence[int], warmup: float = 0.0,
+                 horizon: float = float("inf")):
         self.index = index
         self.name = name
         self.channels = tuple(channels)
@@ -50,13 +51,23 @@ class PoolState:
         self.on = 0  # on duty and not leaving
         self.leavers: dict[Agent, None] = {}
         self.presence: list[tuple[float, int]] = [(0.0, 0)]
-        self.warmup = warmup
+        self.warmup, self.horizon = warmup, horizon
         self.busy_area = 0.0
+        self.drain_area = 0.0
 
     def account(self, start: float, end: float, share: float) -> None:
-        """Add a service's agent-seconds (``share`` of an agent) after the warm-up to ``busy_area``."""
+        """Add a service's agent-seconds (``share`` of an agent): measured window and drain apart.
+
+        ``busy_area`` holds what fell in ``[warmup, horizon)``, the measured
+        window utilisation is taken over; ``drain_area`` what fell after the
+        horizon, while the last contacts are finished and nothing new arrives.
+        """
         if start < self.warmup:
             start = self.warmup
+        cut = self.horizon
+        if end > cut:
+            self.drain_area += (end - max(start, cut)) * share
+            end = cut
         if end > start:
             self.busy_area += (end - start) * share
 

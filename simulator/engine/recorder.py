@@ -83,6 +83,8 @@ class ChannelAggregate:
         self.sla_total = 0
         self.within = {HOUR: [0, 0], DAY: [0, 0]}
         self.frt = LogHistogram()
+        self.censored = LogHistogram()  # ages at the end of contacts still without a first response
+        self.never = 0  # contacts needing a reply that left without one
         self.ttr = LogHistogram()
         self.sla_by_hour = np.zeros((2, 24), dtype=np.int64)
         self.opened = np.zeros(days, dtype=np.int64)
@@ -104,7 +106,7 @@ class Recorder:
     def __init__(self, channels: list[str], sla: list[float], pools: list[str], warmup: float,
                  horizon: float, end: float, bin_width: float, churn: Churn,
                  sink: Callable[[dict[str, np.ndarray]], None] | None = None,
-                 public: list[bool] | None = None):
+                 public: list[bool] | None = None, batches: int = 0):
         self.channels, self.sla, self.pools = channels, sla, pools
         # Follower bands are about being seen: only public channels count (all when not told).
         self.public = public if public is not None else [True] * len(channels)
@@ -115,6 +117,9 @@ class Recorder:
         self.sink = sink
         days = max(1, int(np.ceil(end / DAY)))
         self.agg = [ChannelAggregate(days) for _ in channels]
+        # Batch means: the measured window cut into ``batches`` equal spans, contacts by arrival.
+        self.batch_width = (horizon - warmup) / batches if batches >= 2 else 0.0
+        self.batch_agg = [[ChannelAggregate(days) for _ in channels] for _ in range(batches if batches >= 2 else 0)]
         self.band_frt = [LogHistogram() for _ in FOLLOWER_BANDS]
         nc = len(channels)
         self.ts = {
@@ -168,8 +173,14 @@ class Recorder:
             add_points(self.ts["arrivals"][ch], self.width, part["arrival"])
             first = part["first_response"]
             add_points(self.ts["first_responses"][ch], self.width, first[~np.isnan(first)])
-        for ch, part in _groups(cols, background & (cols["arrival"] >= self.warmup)):
-            self._fold_channel(ch, part)
+        measured = background & (cols["arrival"] >= self.warmup)
+        for ch, part in _groups(cols, measured):
+            self._fold_channel(self.agg[ch], ch, part)
+        if self.batch_agg:
+            batch = np.floor((cols["arrival"] - self.warmup) / self.batch_width)
+            for k, aggs in enumerate(self.batch_agg):
+                for ch, part in _groups(cols, measured & (batch == k)):
+                    self._fold_channel(aggs[ch], ch, part, bands=False)
 
     def _columns(self) -> dict[str, np.ndarray]:
         """The pending rows as named columns, extras filled in (defaults where absent)."""
@@ -190,8 +201,8 @@ class Recorder:
         cols["replied_at"] = np.where(cols["bot"] > 0, cols["replied_at"], cols["first_response"])
         return cols
 
-    def _fold_channel(self, ch: int, c: dict[str, np.ndarray]) -> None:
-        agg, sla = self.agg[ch], self.sla[ch]
+    def _fold_channel(self, agg: ChannelAggregate, ch: int, c: dict[str, np.ndarray], bands: bool = True) -> None:
+        sla = self.sla[ch]
         outcome = c["outcome"]
         agg.counts += np.bincount(outcome, minlength=len(Outcome))
         frt = c["first_response"] - c["arrival"]
@@ -200,6 +211,9 @@ class Recorder:
         needs_reply = (outcome != Outcome.MENTION) & (outcome != Outcome.PEER)
         age_at_end = self.end - c["arrival"]
         unanswered_open = outcome == Outcome.WAITING
+        unanswered = needs_reply & ~answered
+        agg.censored.add(age_at_end[unanswered & unanswered_open])
+        agg.never += int((unanswered & ~unanswered_open).sum())
         met, counted = self._within(frt, answered, needs_reply, unanswered_open, age_at_end, sla)
         agg.sla_met += int(met.sum())
         agg.sla_total += int(counted.sum())
@@ -225,7 +239,7 @@ class Recorder:
         agg.bot_replies += int(c["bot"].sum())
         agg.retries += int((c["retry_of"] >= 0).sum())
         agg.viral += int((c["generation"] > 0).sum())
-        if not self.public[ch]:
+        if not (bands and self.public[ch]):
             return
         band = np.searchsorted(FOLLOWER_BANDS, c["followers"], side="right") - 1
         for b in range(len(FOLLOWER_BANDS)):

@@ -20,6 +20,7 @@ from carebench.kpis.catalogue import BANDS
 from carebench.kpis.tidy import COLUMNS, kpi_rows
 from carebench.model.kinds import Outcome
 from carebench.util.frames import to_frame
+from carebench.engine.survival import KaplanMeier
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["RunResult", "build_result", "BAND_LABELS"]
@@ -49,6 +50,10 @@ class RunResult:
     daily: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     probes: list[dict[str, Any]] = field(default_factory=list)
     """One dict per mystery-shopper probe (keys: :data:`carebench.engine.recorder.PROBE_COLUMNS`)."""
+    batches: list[dict[str, float]] = field(default_factory=list)
+    """With batch means: the contact KPIs of each equal span of the measured window, in time order."""
+    warmup_rule: str = "fixed"
+    """How ``warmup`` was chosen: ``'fixed'`` (the scenario's) or ``'MSER-5'`` (``warmup: auto``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-ready; NaN stays NaN)."""
@@ -67,7 +72,8 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 
 
-def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days: float) -> None:
+def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days: float,
+                  sla: float | None = None) -> None:
     n = agg.counts
     needs = int(n.sum() - n[Outcome.MENTION])
     abandoned = int(n[Outcome.ABANDONED] + n[Outcome.GAVE_UP])
@@ -87,6 +93,13 @@ def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days:
     out[f"abandon.{name}"] = _ratio(abandoned, needs - n[Outcome.PEER])
     for stat, value in _quantiles(agg.frt).items():
         out[f"frt.{stat}.{name}"] = value
+    # With the contacts still waiting at the end as censored (see carebench.engine.survival).
+    km = KaplanMeier(agg.frt, agg.censored, agg.never)
+    out[f"censored.{name}"] = float(agg.censored.n)
+    out[f"frt_km.p50.{name}"] = km.quantile(0.5)
+    out[f"frt_km.p90.{name}"] = km.quantile(0.9)
+    if sla is not None:
+        out[f"sla_km.{name}"] = km.share_within(sla)
     out[f"ttr.mean.{name}"] = agg.ttr.mean
     out[f"ttr.p90.{name}"] = agg.ttr.quantile(0.9)
     out[f"exposure.{name}"] = agg.exposure
@@ -94,6 +107,13 @@ def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days:
     out[f"churn.rate.{name}"] = _ratio(agg.churn, needs)
     out[f"opened_per_day.{name}"] = _ratio(float(needs), days)
     out[f"resolved_per_day.{name}"] = _ratio(float(n[Outcome.RESOLVED]), days)
+
+
+def _pooled_km_sla(aggs: list[ChannelAggregate], targets: list[float]) -> float:
+    """Every channel's Kaplan-Meier share within its own target, pooled by contacts needing a reply."""
+    kms = [KaplanMeier(a.frt, a.censored, a.never) for a in aggs]
+    n = sum(km.n for km in kms)
+    return sum(km.n * km.share_within(t) for km, t in zip(kms, targets) if km.n) / n if n else math.nan
 
 
 def _quantiles(h: LogHistogram) -> dict[str, float]:
@@ -110,6 +130,8 @@ def _merged(aggs: list[ChannelAggregate]) -> ChannelAggregate:
             total.within[k][0] += a.within[k][0]
             total.within[k][1] += a.within[k][1]
         total.frt.merge(a.frt)
+        total.censored.merge(a.censored)
+        total.never += a.never
         total.ttr.merge(a.ttr)
         total.exposure_hist.merge(a.exposure_hist)
         total.opened += a.opened
@@ -139,15 +161,26 @@ def top_share(h: LogHistogram, share: float = 0.01) -> float:
     return min(1.0, mass / approx_total) if approx_total else math.nan
 
 
-def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict, busy: dict) -> RunResult:
+def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict, busy: dict,
+                 drain_busy: dict | None = None) -> RunResult:
     """Fold a finished recorder into a :class:`RunResult`."""
     sc = engine.scenario
     kpis: dict[str, float] = {}
     days = max(sc.horizon - sc.warmup, 1.0) / DAY
-    for name, agg in zip(rec.channels, rec.agg):
-        _channel_kpis(name, agg, kpis, days)
+    for name, agg, sla in zip(rec.channels, rec.agg, rec.sla):
+        _channel_kpis(name, agg, kpis, days, sla)
     total = _merged(rec.agg)
     _channel_kpis("all", total, kpis, days)
+    kpis["sla_km.all"] = _pooled_km_sla(rec.agg, rec.sla)
+    batch_days = rec.batch_width / DAY
+    batches = []
+    for aggs in rec.batch_agg:
+        one: dict[str, float] = {}
+        for name, agg, sla in zip(rec.channels, aggs, rec.sla):
+            _channel_kpis(name, agg, one, batch_days, sla)
+        _channel_kpis("all", _merged(aggs), one, batch_days)
+        one["sla_km.all"] = _pooled_km_sla(aggs, rec.sla)
+        batches.append(one)
     kpis["exposure.total"] = total.exposure
     kpis["exposure.top1_share"] = top_share(total.exposure_hist)
     kpis["churn.expected"] = total.churn
@@ -165,6 +198,8 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         kpis[f"frt_band.p90.{label}"] = h.quantile(0.9)
         kpis[f"frt_band.n.{label}"] = float(h.n)
     timeseries = _timeseries(rec, engine, presence, busy, kpis)
+    for name in rec.pools:
+        kpis[f"drain_busy_hours.{name}"] = (drain_busy or {}).get(name, 0.0) / HOUR
     return RunResult(
         scenario=sc.name, fingerprint=sc.fingerprint(), seed=seed, version=version,
         channels=tuple(rec.channels), pools=tuple(rec.pools), horizon=sc.horizon, warmup=sc.warmup,
@@ -172,7 +207,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         frt_histograms={n: a.frt.to_dict() for n, a in zip(rec.channels, rec.agg)},
         sla_by_hour={n: [_ratio(m, t) for m, t in zip(*a.sla_by_hour.tolist())] for n, a in zip(rec.channels, rec.agg)},
         daily={n: {"opened": a.opened.tolist(), "resolved": a.resolved.tolist()} for n, a in zip(rec.channels, rec.agg)},
-        probes=[dict(zip(PROBE_COLUMNS, p)) for p in rec.probes],
+        probes=[dict(zip(PROBE_COLUMNS, p)) for p in rec.probes], batches=batches,
     )
 
 
@@ -188,8 +223,10 @@ def _timeseries(rec: Recorder, engine, presence: dict, busy: dict, kpis: dict[st
     for i, name in enumerate(rec.pools):
         area = step_area(presence[name], sc.end_time, nbins, width)
         ts["on_duty"][name] = (area / width).tolist()
-        on_after = _after(presence[name], sc.warmup, sc.end_time)
-        kpis[f"utilisation.{name}"] = _ratio(busy[name], on_after)
+        # The measured window only: a drain (nothing arriving) would pull utilisation down.
+        on_after = _after(presence[name], sc.warmup, sc.horizon)
+        # busy time is cut at the horizon in pieces: round-off must not read as over 100 %
+        kpis[f"utilisation.{name}"] = min(_ratio(busy[name], on_after), 1.0)
         kpis[f"agent_hours.{name}"] = on_after / HOUR
         hours_total += on_after / HOUR
         cost_total += on_after / HOUR * sc.pools[name].cost_per_hour

@@ -18,7 +18,7 @@ from typing import Any
 
 from carebench.model.scenario import Scenario
 from carebench.runs.replicate import METHOD, Replications
-from carebench.stats.intervals import Estimate, mean_ci
+from carebench.stats.intervals import Estimate, kpi_interval
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
@@ -49,7 +49,7 @@ class Baseline:
 
     def estimate(self, kpi: str) -> Estimate:
         """KPI ``kpi``'s mean and confidence interval in the baseline."""
-        return mean_ci(self.values[kpi], self.confidence)
+        return kpi_interval(kpi, self.values[kpi], self.confidence)
 
 
 def default_baseline_path(scenario_name: str, root: str | Path = "results/baselines") -> Path:
@@ -68,7 +68,7 @@ def baseline_data(rep: Replications, version: str, confidence: float = 0.95,
         "confidence": confidence, "replications": rep.n, "seeds": list(rep.seeds),
         "kpis": {
             kpi: {"mean": e.mean, "half_width": e.half_width, "low": e.low, "high": e.high,
-                  "n": e.n, "values": rep.values(kpi).tolist()}
+                  "n": e.n, "method": e.method, "values": rep.values(kpi).tolist()}
             for kpi, e in summary.items()
         },
     }

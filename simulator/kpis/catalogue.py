@@ -162,11 +162,18 @@ CATALOGUE: tuple[Family, ...] = (
     Family("waiting.<channel>", _C, _DOWN, "contacts still waiting for a first response when the run ends"),
     Family("peer.<channel>", _C, _NONE, "contacts answered by other customers before an agent replied"),
     Family("sla.<channel>", _SH, _UP, "first response within the channel's SLA target, over contacts "
-           "that need a reply and can be judged"),
+           "that need a reply and can be judged: a contact that left unanswered is a miss; one still "
+           "waiting at the end is a miss once older than the target and left out while younger (censored)"),
     Family("within_{1h,24h}.<channel>", _SH, _UP, "first response within 1 hour / 24 hours"),
     Family("abandon.<channel>", _SH, _DOWN, "abandoned (or gave up) over contacts that need a reply"),
     Family("frt.{mean,p50,p90,p99}.<channel>", _S, _DOWN, "first-response time of the answered contacts"),
     Family("ttr.{mean,p90}.<channel>", _S, _DOWN, "time to resolution of the resolved contacts"),
+    Family("censored.<channel>", _C, _DOWN, "contacts needing a reply still without a first response when the run "
+           "ends (censored: their response time is only known to exceed their age)"),
+    Family("frt_km.{p50,p90}.<channel>", _S, _DOWN, "first-response time over every contact needing a reply "
+           "(Kaplan-Meier: still-waiting contacts censored at their age, leavers never answered); NaN when never reached"),
+    Family("sla_km.<channel>", _SH, _UP, "Kaplan-Meier share of every contact needing a reply answered within "
+           "the channel's SLA target (the SLA rule, young still-waiting contacts weighted by their chance)"),
     Family("opened_per_day.<channel>", Unit.CONTACTS_PER_DAY, _NONE, "contacts needing a reply per simulated day "
            "(peer-answered included)"),
     Family("resolved_per_day.<channel>", Unit.CONTACTS_PER_DAY, _NONE, "contacts resolved per simulated day"),
@@ -189,9 +196,13 @@ CATALOGUE: tuple[Family, ...] = (
     Family("frt_band.{p50,p90}.<band>", _S, _DOWN, "first-response time by the author's follower band, "
            "public channels only: the price of favouring influencers"),
     Family("frt_band.n.<band>", _C, _NONE, "answered contacts in the follower band, public channels only"),
-    Family("utilisation.<pool>", _SH, _NONE, "share of on-duty agent time spent serving contacts"),
-    Family("agent_hours.total", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty after the warm-up, all pools"),
-    Family("agent_hours.<pool>", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty after the warm-up"),
+    Family("utilisation.<pool>", _SH, _NONE, "share of on-duty agent time spent serving contacts, "
+           "over the measured window (warm-up and drain left out)"),
+    Family("agent_hours.total", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty in the measured window, all pools"),
+    Family("agent_hours.<pool>", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty in the measured window "
+           "(after the warm-up, before the drain)"),
+    Family("drain_busy_hours.<pool>", Unit.AGENT_HOURS, _NONE, "agent-hours spent serving during the drain "
+           "after the horizon (kept out of utilisation)"),
     Family("cost.total", Unit.MONEY, _DOWN, "agent-hours times each pool's cost per hour"),
 )
 """Every KPI family, in the order the docs list them."""

@@ -265,6 +265,8 @@ class Scenario(Model):
     description: str = ""
     horizon: Duration = Field(gt=0)
     warmup: Duration = 0.0
+    warmup_auto: bool = False
+    """``warmup: auto`` in a file: the warm-up is chosen per run by MSER-5 (``warmup`` is then 0)."""
     drain: Duration = 0.0
     seed: int = Field(default=0, ge=0)
     replications: int = Field(default=1, ge=1, le=10_000)
@@ -279,6 +281,14 @@ class Scenario(Model):
     inject: tuple[Injection, ...] = ()
     report: Report = Report()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _auto_warmup(cls, data: Any) -> Any:
+        # ``warmup: auto`` keeps ``warmup`` a number for every reader; the flag asks for MSER-5.
+        if isinstance(data, dict) and isinstance(data.get("warmup"), str) and data["warmup"].strip() == "auto":
+            data = {**data, "warmup": 0.0, "warmup_auto": True}
+        return data
+
     @field_validator("channels", "pools")
     @classmethod
     def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
@@ -290,7 +300,8 @@ class Scenario(Model):
         """Yield one line per field that refers to something the scenario lacks (checked by the loader)."""
         known = set(self.channels)
         if self.warmup >= self.horizon:
-            yield "warmup: expected less than the horizon"
+            yield ("warmup: expected less than the horizon (the horizon is the whole run, warm-up included; "
+                   "set a longer horizon or a shorter warmup)")
         for name, pool in self.pools.items():
             for ch in pool.channels:
                 if ch not in known:
@@ -331,6 +342,8 @@ class Scenario(Model):
         """A short stable hash of everything that affects results (not the name or description)."""
         data = self.model_dump(mode="json", exclude={"name", "description", "replications", "thresholds"})
         data = _without_unset_times(data)
+        if not data["warmup_auto"]:  # absent from older scenarios: keep their fingerprints (and baselines)
+            del data["warmup_auto"]
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

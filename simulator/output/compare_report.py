@@ -65,12 +65,19 @@ def _points(kpi: str) -> str:
 
 
 def fmt_estimate(kpi: str, e: Estimate) -> str:
-    """``mean ± half-width`` (``'64.3% ± 1.8'``); one replication has no spread: ``'64.3% (n=1)'``."""
+    """``mean ± half-width`` (``'64.3% ± 1.8'``), or ``mean (low to high)`` for an asymmetric interval.
+
+    One replication has no spread: ``'64.3% (n=1)'``. Intervals on the log
+    scale or cut at a natural bound are asymmetric: ``'3.55s (0s to 14.8s)'``.
+    """
     if e.n == 0:
         return "-"
     if e.n == 1:
         return f"{fmt_value(kpi, e.mean)} (n=1)"
     big = abs(e.mean) >= 1e6
+    if not e.symmetric:
+        return (f"{fmt_value(kpi, e.mean)} ({fmt_value(kpi, e.low, millions=big)} to "
+                f"{fmt_value(kpi, e.high, millions=big)})")
     return f"{fmt_value(kpi, e.mean)} ± {fmt_value(kpi, e.half_width, spread=True, millions=big)}"
 
 
@@ -149,6 +156,19 @@ def comparison_rows(rows: Sequence[KpiComparison], names: Sequence[str]) -> list
     return out
 
 
+def _methods(summary: dict[str, Estimate]) -> list[str]:
+    """Which interval method each KPI family got, e.g. ``'frt, ttr: modified Cox (log scale)'``."""
+    by_method: dict[str, list[str]] = {}
+    for kpi, e in summary.items():
+        if e.n >= 2 and e.std > 0:
+            fams = by_method.setdefault(e.method, [])
+            fam = kpi.split(".", 1)[0]
+            if fam not in fams:
+                fams.append(fam)
+    return [f"{method} ({', '.join(fams[:6])}{', ...' if len(fams) > 6 else ''})"
+            for method, fams in by_method.items()]
+
+
 def replication_summary(summary: dict[str, Estimate], channels: Sequence[str],
                         pools: Sequence[str]) -> list[str]:
     """The table ``carebench run --replications`` prints: per channel and pool, mean ± half-width."""
@@ -156,11 +176,13 @@ def replication_summary(summary: dict[str, Estimate], channels: Sequence[str],
         return fmt_estimate(kpi, summary[kpi]) if kpi in summary else "-"
 
     rows = [[ch, cell(f"arrived.{ch}"), cell(f"sla.{ch}"), cell(f"frt.p50.{ch}"), cell(f"frt.p90.{ch}"),
-             cell(f"abandon.{ch}"), cell(f"waiting.{ch}")] for ch in (*channels, "all")]
-    out = table(["channel", "arrived", "SLA", "FRT p50", "FRT p90", "abandon", "waiting"], rows)
+             cell(f"frt_km.p90.{ch}"), cell(f"abandon.{ch}"), cell(f"censored.{ch}")] for ch in (*channels, "all")]
+    out = table(["channel", "arrived", "SLA", "FRT p50", "FRT p90", "p90 w/ censored", "abandon", "censored"],
+                rows)
     if pools:
         out += ["", *table(["pool", "utilisation", "agent-hours"],
                            [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}")] for p in pools])]
+    out += ["", "intervals: " + "; ".join(_methods(summary))]
     totals = ["exposure.total", "churn.expected", "revenue_at_risk", "agent_hours.total", "cost.total"]
     out += ["", *table(["total", "mean ± half-width"], [[k, cell(k)] for k in totals if k in summary])]
     return out

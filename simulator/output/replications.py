@@ -59,13 +59,13 @@ def replication_rows(reps: Sequence[Replications], paths: Sequence[str] = ()) ->
 
 def summary_rows(reps: Sequence[Replications], paths: Sequence[str] = (),
                  confidence: float = 0.95) -> list[dict[str, Any]]:
-    """One row per (variant, KPI): each of ``paths``, then n, mean, half-width, low, high, std."""
+    """One row per (variant, KPI): each of ``paths``, then n, mean, half-width, low, high, std, method."""
     rows = []
     for rep in reps:
         fixed = {"variant": rep.name, **_settings(rep, paths)}
         for kpi, e in rep.summary(confidence).items():
             rows.append({**fixed, "kpi": kpi, "n": e.n, "mean": e.mean, "half_width": e.half_width,
-                         "low": e.low, "high": e.high, "std": e.std})
+                         "low": e.low, "high": e.high, "std": e.std, "method": e.method})
     return rows
 
 
@@ -76,7 +76,7 @@ def summary_data(rep: Replications, confidence: float = 0.95, **extra: Any) -> d
         "method": METHOD, "confidence": confidence, "replications": rep.n, "seeds": list(rep.seeds),
         **extra,
         "kpis": {k: {"mean": e.mean, "half_width": e.half_width, "low": e.low, "high": e.high,
-                     "n": e.n, "std": e.std} for k, e in rep.summary(confidence).items()},
+                     "n": e.n, "std": e.std, "method": e.method} for k, e in rep.summary(confidence).items()},
     }
 
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from carebench.engine.results import RunResult
 from carebench.kpis import catalogue
+from carebench.stats.warmup import edge_effects
 from carebench.util.units import format_duration
 
-__all__ = ["table", "run_summary", "fmt_share", "fmt_time", "fmt_number", "fmt_kpi"]
+__all__ = ["table", "run_summary", "censoring_lines", "fmt_share", "fmt_time", "fmt_number", "fmt_kpi"]
 
 
 def fmt_share(x: float) -> str:
@@ -60,13 +61,19 @@ def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
             fmt_time(sla[ch]) if ch in sla else "",
             *(cell(f"{m}.{ch}") for m in ("sla", "frt.p50", "frt.p90", "within_1h", "within_24h")),
         ])
+    rule = " chosen by MSER-5" if result.warmup_rule == "MSER-5" else ""
+    drain = result.end - result.horizon
+    measured = result.horizon - result.warmup
     out = [f"{result.scenario} (seed {result.seed}, {fmt_time(result.horizon)} simulated, "
-           f"warm-up {fmt_time(result.warmup)})", ""]
+           f"warm-up {fmt_time(result.warmup)}{rule}, measured {fmt_time(measured)}"
+           + (f", then a {fmt_time(drain)} drain)" if drain > 0 else ")"), ""]
     out += table(["channel", "arrived", "answered", "abandoned", "waiting", "target", "SLA",
                   "FRT p50", "FRT p90", "<=1h", "<=24h"], rows)
-    pools = [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}")] for p in result.pools]
+    pools = [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}"), cell(f"drain_busy_hours.{p}")]
+             for p in result.pools]
     if pools:
-        out += ["", *table(["pool", "utilisation", "agent-hours"], pools)]
+        out += ["", *table(["pool", "utilisation", "agent-hours", "busy in drain (h)"], pools)]
+    out += ["", *censoring_lines(result)]
     out += [
         "",
         f"exposure: {cell('exposure.total')} follower-hours "
@@ -77,4 +84,25 @@ def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
         f"bumps {cell('bumps.total')}, deflections {cell('deflections.total')}, "
         f"peer answers {cell('peer_answers.total')}",
     ]
+    warnings = edge_effects(result)
+    if warnings:
+        out += ["", "warning: " + "; ".join(warnings)]
     return out
+
+
+def censoring_lines(result: RunResult) -> list[str]:
+    """How many contacts were still waiting at the end, and the response times with them counted.
+
+    FRT p50/p90 and SLA in the table are over answered contacts (SLA: the
+    catalogue's rule, a contact still waiting counts as a miss once older than
+    its target); the Kaplan-Meier figures keep the still-waiting ones as censored.
+    """
+    k = result.kpis
+    censored = {ch: k.get(f"censored.{ch}", 0.0) for ch in result.channels}
+    total = sum(censored.values())
+    if not total:
+        return ["censored: none (every contact needing a reply was answered or left before the end)"]
+    parts = [f"{ch} {fmt_number(n)}: p50 {fmt_time(k[f'frt_km.p50.{ch}'])}, p90 {fmt_time(k[f'frt_km.p90.{ch}'])}, "
+             f"SLA {fmt_share(k[f'sla_km.{ch}'])}" for ch, n in censored.items() if n]
+    return [f"censored: {fmt_number(total)} contacts still waiting at the end; first response with them "
+            f"(Kaplan-Meier): " + "; ".join(parts)]

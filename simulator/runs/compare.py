@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from carebench.kpis import catalogue
 from carebench.runs.replicate import Replications
-from carebench.stats.intervals import Difference, Estimate, mean_ci, paired_difference, unknown_kpi
+from carebench.stats.intervals import Difference, Estimate, kpi_interval, paired_difference, unknown_kpi
 
 __all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis"]
 
@@ -86,7 +86,7 @@ def compare(variants: Sequence[Replications], kpis: Sequence[str],
     out = []
     for kpi in kpis:
         base = reference.values(kpi)
-        estimates = tuple(mean_ci(v.values(kpi), confidence) for v in variants)
+        estimates = tuple(kpi_interval(kpi, v.values(kpi), confidence) for v in variants)
         diffs = (None, *(paired_difference(base, v.values(kpi), confidence) for v in variants[1:]))
         out.append(KpiComparison(kpi, catalogue.direction(kpi), estimates, diffs))
     return out

@@ -1,8 +1,12 @@
 """Replication statistics: confidence intervals, paired differences, stopping rules.
 
 One simulation run gives a flat dict of KPIs. Replications of a run use
-independent seeds, so each KPI is a sample of independent values and a
-Student-t interval over the replications is valid. Variants compared on
+independent seeds, so each KPI is a sample of independent values. Each KPI
+family gets the interval that holds its level (:func:`kpi_interval`, measured
+by ``benchmarks/coverage_harness.py``): times, which are positive and right-skewed,
+a modified Cox interval on the log scale (:mod:`carebench.stats.skewed`);
+shares, counts and amounts a Student-t interval; every interval is cut to the
+KPI's natural bounds (:mod:`carebench.stats.bounds`). Variants compared on
 common random numbers (replication i of every variant uses the same seed) are
 compared through their paired differences, which cancel most of the noise the
 variants share.
@@ -23,10 +27,16 @@ import numpy as np
 from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without scipy.stats' import cost
 
 from carebench.kpis.catalogue import direction
+from carebench.stats.bounds import is_time, natural_bounds
+from carebench.stats.skewed import cox_limits
 from carebench.util.errors import UserError
 
 __all__ = [
     "Estimate",
+    "T_METHOD",
+    "BOUNDED_T_METHOD",
+    "COX_METHOD",
+    "kpi_interval",
     "Difference",
     "mean_ci",
     "paired_difference",
@@ -45,8 +55,11 @@ __all__ = [
 class Estimate:
     """A KPI's mean over replications with its two-sided Student-t confidence interval.
 
-    ``half_width`` is in the KPI's own unit; ``low``/``high`` are
-    ``mean -/+ half_width``; ``n`` counts the values used (NaN dropped);
+    ``half_width`` is in the KPI's own unit; for a symmetric interval
+    ``low``/``high`` are ``mean -/+ half_width``; an asymmetric one (log scale,
+    or cut at a natural bound) has ``half_width == (high - low) / 2``.
+    ``method`` names how the interval was made (:data:`T_METHOD`,
+    :data:`BOUNDED_T_METHOD`, :data:`COX_METHOD`, or batch means); ``n`` counts the values used (NaN dropped);
     ``std`` is the sample standard deviation (``ddof=1``) of those values.
     With ``n == 1`` the spread is unknown: ``std`` is NaN, ``half_width`` is
     ``inf`` and the interval is ``(-inf, inf)``. With ``n == 0`` every float
@@ -60,6 +73,23 @@ class Estimate:
     n: int
     std: float
     confidence: float = 0.95
+    method: str = "student-t"
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether ``low`` and ``high`` lie ``half_width`` either side of the mean."""
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return True
+        scale = max(abs(self.mean), self.half_width, 1e-300)
+        return abs((self.mean - self.low) - (self.high - self.mean)) <= 1e-9 * scale
+
+
+T_METHOD = "student-t"
+"""A Student-t interval over the values (counts, amounts, unbounded KPIs)."""
+BOUNDED_T_METHOD = "student-t, cut to natural bounds"
+"""A Student-t interval cut to the KPI's natural bounds (shares; times with a zero value)."""
+COX_METHOD = "modified Cox (log scale)"
+"""The modified Cox interval for the mean of positive right-skewed values (times)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +151,38 @@ def mean_ci(values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> E
         return Estimate(mean, math.inf, -math.inf, math.inf, 1, math.nan, confidence)
     half = _t_quantile(confidence, n - 1) * std / math.sqrt(n) if std > 0 else 0.0
     return Estimate(mean, half, mean - half, mean + half, n, std, confidence)
+
+
+def kpi_interval(name: str, values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> Estimate:
+    """Return KPI ``name``'s mean over ``values`` with the interval its family needs.
+
+    Times (``frt.*``, ``ttr.*``) with every value above zero get the modified
+    Cox interval (:func:`carebench.stats.skewed.cox_limits`), which holds its
+    level for right-skewed values where Student-t falls short; any other KPI
+    gets the Student-t interval of :func:`mean_ci`. Either is then cut to the
+    KPI's natural bounds (:func:`carebench.stats.bounds.natural_bounds`): an
+    interval never reaches below 0 s or above 100 %. The mean always lies
+    inside the interval.
+    """
+    est = mean_ci(values, confidence)
+    lo_bound, hi_bound = natural_bounds(name)
+    if est.n < 2 or not (est.std > 0):
+        return est
+    x = _defined(values)
+    if lo_bound == 0.0 and math.isinf(hi_bound) and is_time(name) and bool((x > 0).all()):
+        low, high = cox_limits(x, _t_quantile(est.confidence, est.n - 1))
+        low, high = min(low, est.mean), max(high, est.mean)
+        return _bounded(est, low, high, lo_bound, hi_bound, COX_METHOD)
+    if est.low < lo_bound or est.high > hi_bound:
+        return _bounded(est, est.low, est.high, lo_bound, hi_bound, BOUNDED_T_METHOD)
+    return Estimate(est.mean, est.half_width, est.low, est.high, est.n, est.std, est.confidence,
+                    BOUNDED_T_METHOD if math.isfinite(lo_bound) else T_METHOD)
+
+
+def _bounded(est: Estimate, low: float, high: float, lo_bound: float, hi_bound: float,
+             method: str) -> Estimate:
+    low, high = max(low, lo_bound), min(high, hi_bound)
+    return Estimate(est.mean, (high - low) / 2.0, low, high, est.n, est.std, est.confidence, method)
 
 
 def _two_sided_p(mean: float, se: float, df: float) -> float:
@@ -189,11 +251,12 @@ def summarise(
 ) -> dict[str, Estimate]:
     """Return an ``Estimate`` for every KPI named in any replication, in first-seen order.
 
-    A KPI absent from a replication counts as undefined there (like NaN).
+    Each interval is the one its family needs (:func:`kpi_interval`). A KPI
+    absent from a replication counts as undefined there (like NaN).
     """
     names = list(dict.fromkeys(name for rep in replications for name in rep))
     return {
-        name: mean_ci([rep.get(name, math.nan) for rep in replications], confidence)
+        name: kpi_interval(name, [rep.get(name, math.nan) for rep in replications], confidence)
         for name in names
     }
 
@@ -241,34 +304,35 @@ def needs_more(estimates: Mapping[str, Estimate], precision: Mapping[str, float]
     return not all(precision_met(est, target) for est, target in _checked(estimates, precision))
 
 
-def _needed_for(est: Estimate, target: float, cap: int) -> int:
-    goal = target * abs(est.mean)
-    if est.n < 2 or not (goal > 0):
-        return 2 * max(est.n, 1)  # nothing to extrapolate from: double
-    i = np.arange(est.n, max(cap, est.n) + 1)
-    widths = stdtrit(i - 1, 0.5 + est.confidence / 2.0) * est.std / np.sqrt(i)
-    ok = np.flatnonzero(widths <= goal)
-    return int(i[ok[0]]) if ok.size else cap
+def _relative_half_width(est: Estimate) -> float:
+    return est.half_width / abs(est.mean) if est.mean else math.inf
 
 
 def replications_needed(
     estimates: Mapping[str, Estimate], precision: Mapping[str, float], *, done: int, cap: int
 ) -> int:
-    """Return how many replications in total the current estimates suggest, at most ``cap``.
+    """Return the total number of replications a two-stage procedure asks for, at most ``cap``.
 
-    For each KPI not yet precise enough this is the smallest ``i`` with
-    ``t(i - 1) * s / sqrt(i) <= target * |mean|`` using the current ``s`` and
-    mean (the sequential procedure of Law & Kelton, *Simulation Modeling and
-    Analysis*, section 9.4.1); with fewer than two values or a zero mean there
-    is nothing to extrapolate from and the count doubles. The answer is
-    ``done`` when every target is met, otherwise between ``done + 1`` and ``cap``
-    (``done`` itself when ``done >= cap``).
+    ``estimates`` come from a first stage of ``done`` replications. A relative
+    half-width ``h`` shrinks like ``1/sqrt(n)``, so each KPI not yet precise
+    enough needs ``ceil(done * (h / target)**2)`` replications in total; for a
+    Student-t interval this is Stein's two-stage size ``ceil((t(done - 1) * s /
+    (target * |mean|))**2)`` (Stein, *A two-sample test for a linear hypothesis
+    whose power is independent of the variance*, Ann. Math. Stat. 16, 1945),
+    which keeps the first stage's t quantile and so its coverage. Unlike
+    stopping the first time an interval looks narrow, the size is fixed once,
+    from data that cannot be re-drawn until the spread looks small. A KPI with
+    a zero mean or an infinite half-width asks for ``cap``. The answer is
+    ``done`` when every target is met, otherwise between ``done + 1`` and ``cap``.
     """
     pending = [(e, t) for e, t in _checked(estimates, precision) if not precision_met(e, t)]
     if not pending or done >= cap:
         return done
-    extra = max(_needed_for(e, t, cap) - e.n for e, t in pending)
-    return min(cap, done + max(extra, 1))
+    need = done
+    for est, target in pending:
+        ratio = _relative_half_width(est) / target
+        need = max(need, cap if not math.isfinite(ratio) else math.ceil(done * ratio * ratio))
+    return min(cap, max(need, done + 1))
 
 
 def batch_means(

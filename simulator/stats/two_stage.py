@@ -1,0 +1,66 @@
+"""The interval a two-stage procedure reports: the spread from the first stage, the mean from all.
+
+Under ``--precision`` the number of replications ``N`` is fixed from a first
+stage of ``n0`` (:func:`carebench.stats.intervals.replications_needed`). An
+interval that then takes its spread from all ``N`` values under-covers
+(measured: 91.9 % for nominal 95 % on M/M/5 at 80 % load), because a first
+stage that happens to look tight stops early and also makes the final spread
+small. Stein's two-stage interval (Stein 1945) takes the spread and the t
+quantile from the first stage only, so they are independent of the mean over
+all ``N``: ``mean_N ± t(n0 - 1) · s_0 / sqrt(N)``. For times the same is done on
+the log scale inside the modified Cox interval, whose second term, the
+uncertainty of the log variance, uses every value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from carebench.stats.bounds import natural_bounds
+from carebench.stats.intervals import COX_METHOD, Estimate, kpi_interval
+
+__all__ = ["two_stage_interval", "TWO_STAGE"]
+
+TWO_STAGE = "two-stage (Stein), "
+"""Prefix of the method of an interval made by :func:`two_stage_interval`."""
+
+
+def _t(confidence: float, df: int) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.5 + confidence / 2.0))
+
+
+def two_stage_interval(name: str, values: Iterable[float] | np.ndarray, first: int,
+                       confidence: float = 0.95) -> Estimate:
+    """KPI ``name``'s interval over ``values`` (in replication order) after a first stage of ``first``.
+
+    The family's method as in :func:`carebench.stats.intervals.kpi_interval`,
+    with the spread and the t quantile of its mean term taken from the first
+    ``first`` values; cut to the KPI's natural bounds. With ``first`` below 2,
+    or a first stage without spread, it is the plain family interval.
+    """
+    x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    plain = kpi_interval(name, x, confidence)
+    head = x[:first][~np.isnan(x[:first])]
+    x = x[~np.isnan(x)]
+    if head.size < 2 or plain.n < 2 or not (float(head.std(ddof=1)) > 0):
+        return plain
+    n, t = x.size, _t(confidence, head.size - 1)
+    if plain.method == COX_METHOD:
+        logs, v0 = np.log(x), float(np.log(head).var(ddof=1))
+        v = float(logs.var(ddof=1))
+        centre = float(logs.mean()) + v / 2.0
+        se = math.sqrt(v0 / n + v * v / (2.0 * (n - 1)))
+        with np.errstate(over="ignore"):
+            low, high = float(np.exp(centre - t * se)), float(np.exp(centre + t * se))
+    else:
+        half = t * float(head.std(ddof=1)) / math.sqrt(n)
+        low, high = plain.mean - half, plain.mean + half
+    lo_bound, hi_bound = natural_bounds(name)
+    low, high = max(min(low, plain.mean), lo_bound), min(max(high, plain.mean), hi_bound)
+    return Estimate(plain.mean, (high - low) / 2.0, low, high, plain.n, plain.std, plain.confidence,
+                    TWO_STAGE + plain.method)
