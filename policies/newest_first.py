@@ -45,6 +45,6 @@ class NewestFirst(BacklogPolicy):
         """No backlog tier; the age cap as a drop-after age."""
         return BacklogRule(drop_after=age(self.max_age))
 
-    def uses(self, hook: str) -> bool:
-        """The backlog hook matters only with an age cap."""
-        return self.max_age is not None if hook == "backlog" else super().uses(hook)
+    def backlog(self, channel: str, public: bool) -> BacklogRule | None:
+        """A drop-after rule on the chosen channels when there is an age cap; a plain queue otherwise."""
+        return None if self.max_age is None else super().backlog(channel, public)
