@@ -235,13 +235,34 @@ class Engine:
                     return
                 self._start(agent, pool, q.pop())
             return
+        if pool.tiered:
+            self._pull_tiered(agent, pool, now, leave)
+            return
         while agent.free and not agent.leaving:
-            best = self._best(pool, agent, "urgent_head" if pool.tiered else "head", now, leave)
-            if best is None and pool.tiered:  # no fresh work on any channel: the backlogs idle agents serve
-                best = self._best(pool, agent, "idle_head", now, leave)
+            best, best_rank = None, None
+            for ch in pool.channels:
+                if not is_open[ch] or pool.need[ch] > agent.free:
+                    continue
+                head = queues[ch].head(now, leave)
+                if head is None:
+                    continue
+                rank = (pool.preference[ch], head.key, head.id)
+                if best is None or rank < best_rank:
+                    best, best_rank = head, rank
             if best is None:
                 return
             queues[best.ch].pop()
+            self._start(agent, pool, best)
+
+    def _pull_tiered(self, agent: Agent, pool: PoolState, now: float, leave) -> None:
+        """:meth:`pull` for a pool with a backlog: fresh work on every channel before any idle backlog."""
+        while agent.free and not agent.leaving:
+            best = self._best(pool, agent, "urgent_head", now, leave)
+            if best is None:
+                best = self._best(pool, agent, "idle_head", now, leave)
+            if best is None:
+                return
+            self.queues[best.ch].pop()
             self._start(agent, pool, best)
 
     def _best(self, pool: PoolState, agent: Agent, which: str, now: float, leave) -> Contact | None:
