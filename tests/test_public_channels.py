@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from policy_helpers import public_data, run_log, with_policy
 
 from carebench.cli import cli
-from carebench.engine.contact import WAITING, Outcome
+from carebench.engine.contact import WAITING
+from carebench.model.kinds import Outcome
 from carebench.engine.interface import BacklogRule
 from carebench.engine.queues import TieredQueue
 from carebench.load.loader import load_scenario, scenario_from_data, shipped_scenario_path
