@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -238,37 +233,3 @@ def test_uk_isps_reproduces_the_published_bt_and_sky_figures(tmp_path):
     answered, within_6h = per_brand["bt"]["answered"], per_brand["sky"]["within_6h"]
     assert 1 - answered["high"] <= 0.37 <= 1 - answered["low"]  # BT never answered (BDRC: 37 %)
     assert 1 - within_6h["high"] <= 0.37 <= 1 - within_6h["low"]  # Sky waited 6 h or more (WaveMetrix: 37 %)
-
-
-# --- the documentation's examples run ------------------------------------------------------------
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "public-channels.md"
-
-
-def _blocks(kind: str) -> list[str]:
-    return re.findall(rf"^```{kind}\n(.*?)^```$", DOC.read_text(), flags=re.S | re.M)
-
-
-def _workdir(tmp_path: Path) -> dict:
-    (tmp_path / "scenarios").symlink_to(Path(__file__).resolve().parents[1] / "scenarios")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return env
-
-
-@pytest.mark.slow
-def test_the_shell_examples_of_the_page_run(tmp_path):
-    env = _workdir(tmp_path)
-    blocks = [b for b in _blocks("sh") if "shop uk_isps" not in b]  # the full study runs in its own test
-    assert len(blocks) >= 3
-    for block in blocks:
-        done = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, env=env,
-                              capture_output=True, text=True)
-        assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
-
-
-def test_the_python_examples_of_the_page_run(tmp_path):
-    env = _workdir(tmp_path)
-    code = "\n".join(_blocks("python"))
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "triage_window" in done.stdout
