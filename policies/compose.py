@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from carebench.engine.interface import ContactView, FirstReply, PriorityPolicy
+from carebench.engine.interface import BacklogRule, ContactView, FirstReply, PriorityPolicy
 
 __all__ = ["ActionPolicy", "Layered"]
 
@@ -77,11 +77,15 @@ class Layered(PriorityPolicy):
         """The action policy's bot."""
         return self.action.auto_acknowledge(contact)
 
+    def backlog(self, channel: str, public: bool) -> BacklogRule | None:
+        """The ordering policy's backlog regime."""
+        return self.order.backlog(channel, public)
+
     def channels_used(self) -> tuple[str, ...]:
         """Channels either part refers to."""
         return tuple(dict.fromkeys(self.action.channels_used() + self.order.channels_used()))
 
     def uses(self, hook: str) -> bool:
         """Triage comes from the ordering policy; first replies and the bot from the action."""
-        part = self.order if hook == "triage_seconds" else self.action
+        part = self.order if hook in ("triage_seconds", "backlog") else self.action
         return part.uses(hook)

@@ -22,13 +22,17 @@ from carebench.policies.auto_ack_bot import AutoAckBot
 from carebench.policies.channel_priority import ChannelPriority
 from carebench.policies.compose import ActionPolicy, Layered
 from carebench.policies.deflect_complex import DeflectComplex
+from carebench.policies.drop_after import DropAfter
 from carebench.policies.exposure_rate import ExposureRate
 from carebench.policies.fifo import Fifo
 from carebench.policies.fixed_roster import FixedRoster
 from carebench.policies.follower_weighted import FollowerWeighted
+from carebench.policies.fresh_first import FreshFirst
 from carebench.policies.interval_staffing import IntervalStaffing
+from carebench.policies.newest_first import NewestFirst
 from carebench.policies.sla_deadline import SlaDeadline
 from carebench.policies.surge import Surge
+from carebench.policies.triage_window import TriageWindow
 from carebench.policies.urgency_triage import UrgencyTriage
 
 __all__ = [
@@ -51,6 +55,10 @@ PRIORITY_POLICIES: dict[str, type[PriorityPolicy]] = {
     "acknowledge_then_resolve": AcknowledgeThenResolve,
     "deflect_complex": DeflectComplex,
     "auto_ack_bot": AutoAckBot,
+    "newest_first": NewestFirst,
+    "triage_window": TriageWindow,
+    "drop_after": DropAfter,
+    "fresh_first": FreshFirst,
 }
 
 STAFFING_POLICIES: dict[str, type[StaffingPolicy]] = {

@@ -26,6 +26,7 @@ from carebench.engine.contact import WAITING
 from carebench.engine.interface import (
     URGENCY_NAMES,
     Callout,
+    BacklogRule,
     ChannelStateView,
     ContactView,
     FirstReply,
@@ -87,6 +88,20 @@ def test_priority_hooks_are_deterministic_and_leave_the_view_alone(name, view):
 
 
 @pytest.mark.parametrize("name", sorted(PRIORITY_POLICIES))
+def test_backlog_rules_are_well_formed_and_fixed(name):
+    policy, again = priority(name), priority(name)
+    for channel, (public, _) in CHANNELS.items():
+        rule = policy.backlog(channel, public)
+        assert rule == again.backlog(channel, public)
+        if rule is None:
+            continue
+        assert isinstance(rule, BacklogRule) and rule.move_after > 0 and rule.drop_after > 0
+        assert all(0 <= start < 86400 and 0 < length <= 86400 for start, length in rule.sweeps)
+    if any(policy.backlog(ch, pub) is not None for ch, (pub, _) in CHANNELS.items()):
+        assert policy.uses("backlog"), "the engine asks for backlog rules only when the hook is used"
+
+
+@pytest.mark.parametrize("name", sorted(PRIORITY_POLICIES))
 @given(batch=st.lists(views, min_size=2, max_size=20))
 def test_keys_of_any_contacts_can_be_compared(name, batch):
     # A blended agent compares heads of several channels' queues.
@@ -131,7 +146,7 @@ def test_a_run_loses_nothing_and_respects_skills(name):
     k = result.kpis
     for ch in (*result.channels, "all"):
         parts = (k[f"answered.{ch}"] + k[f"abandoned.{ch}"] + k[f"waiting.{ch}"] + k[f"peer.{ch}"]
-                 + k[f"mentions.{ch}"])
+                 + k[f"mentions.{ch}"] + k[f"dropped.{ch}"] + k[f"expired.{ch}"])
         assert parts == k[f"arrived.{ch}"], ch
     # Nobody is skilled for phone: no phone caller ever reaches an agent.
     assert k["answered.phone"] == 0 and k["arrived.phone"] > 0

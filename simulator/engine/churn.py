@@ -24,11 +24,16 @@ def churn_probability(cols: dict[str, np.ndarray], sla: np.ndarray, params: Chur
     in seconds. Lateness is judged on the first *human* reply (``replied_at``):
     a bot's acknowledgement stops the SLA clock but not the customer's wait,
     and adds ``per_bot_reply`` on top.
+    A customer who gave up counts as ignored even when the post that stayed
+    queued was answered later (``gave_up_at``), as do dropped and expired posts.
     Mentions carry no risk; a customer who went on to retry on another
     channel (``switched``) carries the risk on the retry, not here.
     """
     outcome = cols["outcome"]
-    ignored = np.isin(outcome, (Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.WAITING))
+    ignored = np.isin(outcome, (Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.WAITING, Outcome.DROPPED,
+                                Outcome.EXPIRED))
+    if "gave_up_at" in cols:  # a customer who gave up was ignored, whatever a later answer did
+        ignored |= ~np.isnan(cols["gave_up_at"])
     w = (cols.get("replied_at", cols["first_response"]) - cols["arrival"]) / sla
     late = np.nan_to_num(w, nan=0.0) > 1.0
     h = np.where(late, -np.expm1(-(np.where(late, w, 1.0) - 1.0) / params.tolerance), 0.0)

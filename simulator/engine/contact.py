@@ -25,6 +25,13 @@ class Contact:
     are about the first *human* reply, which ends exposure and abandonment.
     ``expected_handle`` is the mean handle time of the channel the contact
     arrived on: what a team can estimate, not the contact's own draw.
+
+    On a public channel whose customers' give-up leaves the post queued
+    (``after_give_up: stay``), ``give_up_at`` is when the customer stops
+    waiting (no bumps after it, churn as if ignored) while ``abandon_at`` is
+    only when the post leaves the queue unanswered: the earliest of its
+    ``drop_at`` (a policy's drop-after rule) and ``expire_at`` (the channel's
+    ``expire_after``). ``tier`` and ``qseq`` belong to the backlog queues.
     """
 
     kind = 0  # a Kind code (Kind.COMPLAINT)
@@ -46,6 +53,12 @@ class Contact:
     started = 0.0
     agent = None
     plan = None
+    give_up_at = float("inf")
+    drop_at = float("inf")
+    expire_at = float("inf")
+    tier = 0
+    qseq = 0
+    switched = False
     special = False  # set when any attribute recorded only for some contacts differs from its default
 
     def __init__(self, cid: int, ch: int, channel: str, public: bool, arrival: float, sla: float,

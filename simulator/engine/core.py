@@ -23,7 +23,7 @@ from carebench.engine.boundary import KeyCheck
 from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.operations import Operations
 from carebench.engine.pools import Agent, PoolState
-from carebench.engine.queues import ChannelQueue
+from carebench.engine.queues import ChannelQueue, TieredQueue
 from carebench.engine.recorder import Recorder
 from carebench.engine.social import Social
 from carebench.engine.sources import Injections, Source, channel_rate
@@ -61,7 +61,15 @@ class Engine:
         self.expected_handle = [c.handle_time.mean_value for c in chans]
         self.at_pickup = [c.first_response == "pickup" for c in chans]
         self.open = [True] * len(chans)
-        self.queues = [ChannelQueue() for _ in chans]
+        self.stay = [c.after_give_up == "stay" for c in chans]
+        self.expire = [c.expire_after if c.expire_after is not None else _INF for c in chans]
+        self.rules = [priority.backlog(n, c.public) if priority.uses("backlog") else None
+                      for n, c in zip(self.names, chans)]
+        self.drop = [r.drop_after if r is not None else _INF for r in self.rules]
+        # Channels where an arriving contact's leaving times need adjusting (most have none).
+        self.adjusts = [s or e < _INF or d < _INF for s, e, d in zip(self.stay, self.expire, self.drop)]
+        self.queues = [TieredQueue(r) if r is not None and (r.tiered or r.sweeps) else ChannelQueue()
+                       for r in self.rules]
         self.pools = self._build_pools()
         self.channel_pools = [
             sorted((p for p in self.pools if ch in p.channels), key=lambda p: (len(p.channels), p.index))
@@ -84,6 +92,8 @@ class Engine:
         self.acts_on_arrival = self.social.acts_on_arrival
         self.shapes_replies = self.social.shapes_replies
         self.sources = [Source(self, ch) for ch in range(len(chans))]
+        for pool in self.pools:
+            pool.tiered = any(isinstance(self.queues[ch], TieredQueue) for ch in pool.channels)
         self.ops = Operations(self, staffing, progress)
         self.probes = probes
 
@@ -103,6 +113,7 @@ class Engine:
         for source in self.sources:
             source.start()
         Injections(self).start()
+        self._schedule_sweeps()
         if self.probes is not None:
             self.probes.start(self)
         self.ops.start()
@@ -126,9 +137,25 @@ class Engine:
             self.social.record(c, _MENTIONED, c.arrival)
             return
         self.active[c.id] = c
+        if self.adjusts[c.ch]:
+            self._leaving_times(c)
         if self.acts_on_arrival:
             self.social.on_arrival(c, peer_at, offspring)
         self.offer(c)
+
+    def _leaving_times(self, c: Contact) -> None:
+        """Apply the channel's give-up mode, expiry and drop-after rule to a new contact's leaving time."""
+        ch = c.ch
+        if self.stay[ch]:
+            # The customer stops waiting; the post stays queued until answered, dropped or expired.
+            c.give_up_at, c.abandon_at = c.abandon_at, _INF
+            c.special = True
+        if self.expire[ch] < _INF:
+            c.expire_at = c.arrival + self.expire[ch]
+            c.abandon_at = min(c.abandon_at, c.expire_at)
+        if self.drop[ch] < _INF:
+            c.drop_at = c.arrival + self.drop[ch]
+            c.abandon_at = min(c.abandon_at, c.drop_at)
 
     def offer(self, c: Contact) -> None:
         """Give ``c`` to a free skilled agent, or queue it."""
@@ -209,6 +236,9 @@ class Engine:
                     return
                 self._start(agent, pool, q.pop())
             return
+        if pool.tiered:
+            self._pull_tiered(agent, pool, now, leave)
+            return
         while agent.free and not agent.leaving:
             best, best_rank = None, None
             for ch in pool.channels:
@@ -225,10 +255,55 @@ class Engine:
             queues[best.ch].pop()
             self._start(agent, pool, best)
 
+    def _pull_tiered(self, agent: Agent, pool: PoolState, now: float, leave) -> None:
+        """:meth:`pull` for a pool with a backlog: fresh work on every channel before any idle backlog."""
+        while agent.free and not agent.leaving:
+            best = self._best(pool, agent, "urgent_head", now, leave)
+            if best is None:
+                best = self._best(pool, agent, "idle_head", now, leave)
+            if best is None:
+                return
+            self.queues[best.ch].pop()
+            self._start(agent, pool, best)
+
+    def _best(self, pool: PoolState, agent: Agent, which: str, now: float, leave) -> Contact | None:
+        """The head an agent of ``pool`` takes next among its channels' ``which`` heads."""
+        best, best_rank = None, None
+        queues, is_open = self.queues, self.open
+        for ch in pool.channels:
+            if not is_open[ch] or pool.need[ch] > agent.free:
+                continue
+            head = getattr(queues[ch], which)(now, leave)
+            if head is None:
+                continue
+            rank = (pool.preference[ch], head.key, head.id)
+            if best is None or rank < best_rank:
+                best, best_rank = head, rank
+        return best
+
     def dispatch(self, pool: PoolState) -> None:
         """Offer waiting work to every agent of ``pool`` with free capacity."""
         for agent in pool.idle_agents():
             self.pull(agent)
+
+    def _schedule_sweeps(self) -> None:
+        """At the start of every backlog sweep, offer the backlog to agents already idle."""
+        end = self.scenario.end_time
+        starts = sorted({start for r in self.rules if r is not None for start, _ in r.sweeps})
+        if starts:
+            self.env.process(self._sweeps(starts, end))
+
+    def _sweeps(self, starts: list[float], end: float):
+        day = 0.0
+        while day < end:
+            for start in starts:
+                t = day + start
+                if t >= self.env.now and t < end:
+                    yield self.env.timeout(t - self.env.now)
+                    for pool in self.pools:
+                        if pool.tiered:
+                            self.dispatch(pool)
+            day += 86400.0
 
     # -- end of run --------------------------------------------------------------
     def _finalize(self) -> None:

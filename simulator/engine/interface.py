@@ -28,6 +28,7 @@ __all__ = [
     "ContactView",
     "FirstReply",
     "ANSWER",
+    "BacklogRule",
     "PriorityPolicy",
     "StaffingContext",
     "StaffingPolicy",
@@ -125,6 +126,43 @@ ANSWER = FirstReply()
 """The plain first reply: a normal answer taking the contact's own handle time."""
 
 
+@dataclass(frozen=True)
+class BacklogRule:
+    """How one channel's old, still unanswered posts are handled (a backlog regime).
+
+    Ages are seconds since the contact arrived; follow-ups of contacts
+    already answered are never moved or dropped.
+
+    ``move_after``: an unanswered post this old leaves the fresh queue for
+    the backlog, which is worked oldest first and only when no fresh work
+    is waiting (``when_idle``) or during a sweep. ``sweeps``: daily
+    ``(start, duration)`` windows in seconds after midnight during which
+    the backlog is served before fresh work (the start of a shift, say).
+    ``drop_after``: an unanswered post this old is never answered; it
+    leaves the queue as ``dropped`` (not ``abandoned``). Infinity means
+    never.
+    """
+
+    move_after: float = math.inf
+    drop_after: float = math.inf
+    when_idle: bool = True
+    sweeps: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self):
+        if not (self.move_after > 0 and self.drop_after > 0):
+            raise PolicyError(f"BacklogRule: expected positive ages, got move_after={self.move_after!r}, "
+                             f"drop_after={self.drop_after!r}")
+        for start, duration in self.sweeps:
+            if not (0 <= start < 86400 and 0 < duration <= 86400):
+                raise PolicyError(f"BacklogRule: expected sweeps as (clock seconds in [0, 86400), duration in "
+                                 f"(0, 1 day]), got {(start, duration)!r}")
+
+    @property
+    def tiered(self) -> bool:
+        """Whether posts ever move to a backlog."""
+        return self.move_after < math.inf
+
+
 class PriorityPolicy:
     """Decides the order in which waiting contacts are taken.
 
@@ -163,12 +201,19 @@ class PriorityPolicy:
         """Whether a bot acknowledges ``contact`` the moment it arrives (stops its SLA clock only)."""
         return False
 
+    def backlog(self, channel: str, public: bool) -> BacklogRule | None:
+        """The backlog regime of ``channel`` (asked once per run; None: a plain queue).
+
+        ``public`` says whether the channel is public (Twitter, Facebook).
+        """
+        return None
+
     def channels_used(self) -> tuple[str, ...]:
         """Channel names this policy's parameters refer to (checked against the scenario)."""
         return ()
 
     def uses(self, hook: str) -> bool:
-        """Whether ``hook`` (``'first_reply'``, ``'triage_seconds'``, ``'auto_acknowledge'``) does anything.
+        """Whether ``hook`` (``'first_reply'``, ``'triage_seconds'``, ``'auto_acknowledge'``, ``'backlog'``) does anything.
 
         The engine skips hooks a policy leaves at their default, so a plain
         ordering policy costs nothing beyond its key.

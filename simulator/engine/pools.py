@@ -30,7 +30,13 @@ class Agent:
 
 
 class PoolState:
-    """The live state of one pool during a run."""
+    """The live state of one pool during a run.
+
+    ``tiered`` is set by the engine when one of the pool's channels has a
+    backlog, so its agents try fresh work on every channel before a backlog.
+    """
+
+    tiered = False
 
     def __init__(self, index: int, name: str, headcount: int, channels: Sequence[int],
                  concurrency: Sequence[int], preference: Sequence[int], warmup: float = 0.0,

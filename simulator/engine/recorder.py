@@ -21,18 +21,22 @@ from carebench.model.behaviour import Churn
 from carebench.model.kinds import Outcome
 from carebench.util.units import DAY, HOUR
 
-__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "TO_LINK", "PROBE_COLUMNS"]
+__all__ = ["Recorder", "ChannelAggregate", "CONTACT_COLUMNS", "FOLLOWER_BANDS", "WAIT_BANDS", "TO_LINK",
+           "PROBE_COLUMNS"]
 
 FLUSH = 1 << 15
 CORE_COLUMNS = ("id", "channel", "arrival", "first_response", "outcome", "end", "followers",
                 "exchanges", "exposure")
 """Columns of the row every finished contact appends."""
 EXTRA_COLUMNS = ("id", "kind", "urgency", "bumps", "deflections", "deflected_to", "bot", "probe",
-                 "generation", "retry_of", "switched", "replied_at")
+                 "generation", "retry_of", "switched", "replied_at", "gave_up_at", "exposure_after_give_up")
 """Columns of the second row appended only by contacts that differ from these defaults.
 
 ``replied_at`` is the first human reply; it differs from ``first_response``
 only for contacts a bot acknowledged (elsewhere it is filled from it).
+``gave_up_at`` is when the customer of a post that stayed queued gave up
+(NaN if they did not, or if the post left the queue then: see ``outcome``);
+``exposure_after_give_up`` the follower-hours of exposure after that time.
 ``deflected_to`` is the channel a deflected contact ended on, :data:`TO_LINK`
 for a knowledge-base link, -1 when it was not deflected.
 """
@@ -50,6 +54,8 @@ at the end, and whether a bot acknowledged or an agent deflected it. Times are s
 when it did not happen."""
 FOLLOWER_BANDS = (0.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
 """Lower edges of the follower bands first-response times are reported by."""
+WAIT_BANDS = (HOUR, 6 * HOUR, DAY)
+"""Upper edges of the wait bands (< 1 h, 1-6 h, 6-24 h, > 24 h) bump shares are reported by."""
 
 
 def _table(rows: list[tuple], width: int) -> np.ndarray:
@@ -98,6 +104,12 @@ class ChannelAggregate:
         self.bot_replies = 0
         self.retries = 0
         self.viral = 0
+        self.gave_up_stayed = 0  # customers who gave up on a post that stayed queued
+        self.answered_after_give_up = 0
+        self.open_after_give_up = 0
+        self.exposure_after_give_up = 0.0
+        self.band_answered = np.zeros(len(WAIT_BANDS) + 1, dtype=np.int64)  # public, by wait to the human reply
+        self.band_bumped = np.zeros(len(WAIT_BANDS) + 1, dtype=np.int64)
 
 
 class Recorder:
@@ -190,6 +202,8 @@ class Recorder:
         for name, default in _EXTRA_DEFAULTS.items():
             cols[name] = np.full(n, default, dtype=np.int64)
         cols["replied_at"] = np.full(n, np.nan)
+        cols["gave_up_at"] = np.full(n, np.nan)
+        cols["exposure_after_give_up"] = np.zeros(n)
         if self.extras:  # appended together with their core rows, so all are in this batch
             extra = _table(self.extras, len(EXTRA_COLUMNS))
             order = np.argsort(cols["id"], kind="stable")
@@ -239,7 +253,18 @@ class Recorder:
         agg.bot_replies += int(c["bot"].sum())
         agg.retries += int((c["retry_of"] >= 0).sum())
         agg.viral += int((c["generation"] > 0).sum())
-        if not (bands and self.public[ch]):
+        gave_up = ~np.isnan(c["gave_up_at"])
+        human = ~np.isnan(c["replied_at"])
+        agg.gave_up_stayed += int(gave_up.sum())
+        agg.answered_after_give_up += int((gave_up & human).sum())
+        agg.open_after_give_up += int((gave_up & unanswered_open).sum())
+        agg.exposure_after_give_up += float(c["exposure_after_give_up"].sum())
+        if not self.public[ch]:
+            return
+        band = np.searchsorted(WAIT_BANDS, (c["replied_at"] - c["arrival"])[human], side="left")
+        agg.band_answered += np.bincount(band, minlength=len(WAIT_BANDS) + 1)
+        agg.band_bumped += np.bincount(band[c["bumps"][human] > 0], minlength=len(WAIT_BANDS) + 1)
+        if not bands:  # batch aggregates carry no follower-band histograms
             return
         band = np.searchsorted(FOLLOWER_BANDS, c["followers"], side="right") - 1
         for b in range(len(FOLLOWER_BANDS)):

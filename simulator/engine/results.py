@@ -16,17 +16,19 @@ import numpy as np
 from carebench.engine.binning import step_area
 from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.engine.recorder import PROBE_COLUMNS, TO_LINK, ChannelAggregate, Recorder
-from carebench.kpis.catalogue import BANDS
+from carebench.kpis.catalogue import BANDS, WAIT_BANDS
 from carebench.kpis.tidy import COLUMNS, kpi_rows
 from carebench.model.kinds import Outcome
 from carebench.util.frames import to_frame
 from carebench.engine.survival import KaplanMeier
 from carebench.util.units import DAY, HOUR
 
-__all__ = ["RunResult", "build_result", "BAND_LABELS"]
+__all__ = ["RunResult", "build_result", "BAND_LABELS", "WAIT_BAND_LABELS"]
 
 BAND_LABELS = BANDS
 """Labels of the follower bands in ``frt_band.*`` KPI names (declared in the KPI catalogue)."""
+WAIT_BAND_LABELS = WAIT_BANDS
+"""Labels of the wait bands (:data:`carebench.engine.recorder.WAIT_BANDS`) in ``bumped.*`` KPI names."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,13 @@ def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days:
     out[f"answered.{name}"] = float(answered)
     out[f"resolved.{name}"] = float(n[Outcome.RESOLVED])
     out[f"abandoned.{name}"] = float(abandoned)
-    out[f"gave_up.{name}"] = float(n[Outcome.GAVE_UP])
+    out[f"gave_up.{name}"] = float(n[Outcome.GAVE_UP] + agg.gave_up_stayed)
     out[f"waiting.{name}"] = float(n[Outcome.WAITING])
+    out[f"dropped.{name}"] = float(n[Outcome.DROPPED])
+    out[f"expired.{name}"] = float(n[Outcome.EXPIRED])
+    out[f"give_up.answered_after.{name}"] = float(agg.answered_after_give_up)
+    out[f"give_up.still_open.{name}"] = float(agg.open_after_give_up)
+    out[f"give_up.exposure_after.{name}"] = agg.exposure_after_give_up
     out[f"peer.{name}"] = float(n[Outcome.PEER])
     out[f"sla.{name}"] = _ratio(agg.sla_met, agg.sla_total)
     out[f"within_1h.{name}"] = _ratio(*agg.within[HOUR])
@@ -116,6 +123,17 @@ def _pooled_km_sla(aggs: list[ChannelAggregate], targets: list[float]) -> float:
     return sum(km.n * km.share_within(t) for km, t in zip(kms, targets) if km.n) / n if n else math.nan
 
 
+def _bump_bands(name: str, agg: ChannelAggregate | None, out: dict[str, float]) -> None:
+    """Share of answered public contacts that bumped before the first human reply, by wait band (NaN if private)."""
+    for i, label in enumerate(WAIT_BAND_LABELS):
+        if agg is None:
+            out[f"bumped.{label}.{name}"] = out[f"answered_in.{label}.{name}"] = math.nan
+            continue
+        answered = int(agg.band_answered[i])
+        out[f"bumped.{label}.{name}"] = _ratio(int(agg.band_bumped[i]), answered)
+        out[f"answered_in.{label}.{name}"] = float(answered)
+
+
 def _quantiles(h: LogHistogram) -> dict[str, float]:
     return {"mean": h.mean, "p50": h.quantile(0.5), "p90": h.quantile(0.9), "p99": h.quantile(0.99)}
 
@@ -136,7 +154,10 @@ def _merged(aggs: list[ChannelAggregate]) -> ChannelAggregate:
         total.exposure_hist.merge(a.exposure_hist)
         total.opened += a.opened
         total.resolved += a.resolved
-        for attr in ("exposure", "churn", "bumps", "deflections", "bot_replies", "retries", "viral"):
+        total.band_answered += a.band_answered
+        total.band_bumped += a.band_bumped
+        for attr in ("exposure", "churn", "bumps", "deflections", "bot_replies", "retries", "viral", "gave_up_stayed",
+                     "answered_after_give_up", "open_after_give_up", "exposure_after_give_up"):
             setattr(total, attr, getattr(total, attr) + getattr(a, attr))
     return total
 
@@ -181,6 +202,11 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
         _channel_kpis("all", _merged(aggs), one, batch_days)
         one["sla_km.all"] = _pooled_km_sla(aggs, rec.sla)
         batches.append(one)
+    public = [(n, a) for n, a, p in zip(rec.channels, rec.agg, rec.public) if p]
+    for name, agg, is_public in zip(rec.channels, rec.agg, rec.public):
+        _bump_bands(name, agg if is_public else None, kpis)
+    _bump_bands("all", _merged([a for _, a in public]) if public else None, kpis)
+    kpis["still_open.public"] = float(sum(a.counts[Outcome.WAITING] for _, a in public))
     kpis["exposure.total"] = total.exposure
     kpis["exposure.top1_share"] = top_share(total.exposure_hist)
     kpis["churn.expected"] = total.churn

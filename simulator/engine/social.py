@@ -29,9 +29,10 @@ __all__ = ["Social"]
 
 _INF = math.inf
 # Plain ints on the hot path: enum lookups and enum values in the row columns cost more.
-_RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _MENTIONED = (
-    int(o) for o in (Outcome.RESOLVED, Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.PEER, Outcome.MENTION))
-_ENDED = frozenset((_RESOLVED, _ABANDONED, _GAVE_UP, _PEER))
+_RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _MENTIONED, _DROPPED, _EXPIRED = (
+    int(o) for o in (Outcome.RESOLVED, Outcome.ABANDONED, Outcome.GAVE_UP, Outcome.PEER, Outcome.MENTION,
+                     Outcome.DROPPED, Outcome.EXPIRED))
+_ENDED = frozenset((_RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _DROPPED, _EXPIRED))
 _COMPLAINT = int(Kind.COMPLAINT)
 _ANSWER, _ACKNOWLEDGE, _DEFLECT = Action.ANSWER, Action.ACKNOWLEDGE, Action.DEFLECT
 
@@ -62,6 +63,8 @@ class Social:
         self.triage = policy.uses("triage_seconds")
         self.eager_abandon = self.switching is not None
         self.shapes_replies = self.custom_reply or self.triage
+        # A customer whose public post stays queued after they give up may still switch channel then.
+        self.switch_on_give_up = self.eager_abandon and any(engine.stay)
         self.acts_on_arrival = self.bot or self.eager_abandon or beh.peer_answers is not None or beh.virality is not None
         self.dynamic = [
             ChannelDraws(n, scenario.channels[n], scenario, engine.streams, stream_prefix="dynamic-")
@@ -73,6 +76,8 @@ class Social:
         self.peer_deadlines = Deadlines(self.env, self.active, self._peer_answer)
         self.viral_deadlines = Deadlines(self.env, self.active, self._offspring)
         self.abandon_deadlines = Deadlines(self.env, self.active, self._abandon_due)
+        self.give_up_deadlines = Deadlines(self.env, self.active, self._give_up_due)
+        self.end_time = scenario.end_time
         self.switch_targets = self._switch_targets()
 
     def _switch_targets(self):
@@ -95,6 +100,8 @@ class Social:
             self.viral_deadlines.add(t, c)
         if self.eager_abandon and c.abandon_at < _INF:
             self.abandon_deadlines.add(c.abandon_at, c)
+        if self.switch_on_give_up and c.give_up_at < _INF:
+            self.give_up_deadlines.add(c.give_up_at, c)
 
     def _bot(self, c: Contact) -> bool:
         now = self.env._now
@@ -129,7 +136,13 @@ class Social:
     def after_exchange(self, c: Contact, now: float) -> None:
         """An agent finished an exchange with ``c``: resolve it, or continue the conversation."""
         plan, c.plan = c.plan, None
-        if c.probe >= 0:  # a mystery shopper times the first reply and goes no further
+        if c.give_up_at <= (now if c.replied_at is None else c.replied_at):
+            # First answered after the customer gave up: nobody is left to converse with.
+            if plan is not None and plan.action is _DEFLECT:
+                c.deflections += 1
+                c.special = True
+            self.record(c, _RESOLVED, now)
+        elif c.probe >= 0:  # a mystery shopper times the first reply and goes no further
             if plan is not None and plan.action is _DEFLECT:
                 c.deflections += 1
             self.record(c, _RESOLVED, now)
@@ -174,12 +187,22 @@ class Social:
 
     # -- leaving without a reply ------------------------------------------------------
     def leave(self, c: Contact) -> None:
-        """``c``'s patience ran out while waiting (its time is ``c.abandon_at``)."""
+        """``c`` left the queue unanswered at ``c.abandon_at``: the customer gave up, or it was dropped or expired."""
         c.state = DONE
         t = c.abandon_at
         self.engine.recorder.spells.append((c.ch, c.queued_at, t))
-        switched = self._maybe_switch(c, t)
-        self.record(c, _GAVE_UP if c.public else _ABANDONED, t, switched)
+        if t == c.drop_at:
+            self.record(c, _DROPPED, t)
+        elif t == c.expire_at:
+            self.record(c, _EXPIRED, t)
+        else:
+            switched = self._maybe_switch(c, t)
+            self.record(c, _GAVE_UP if c.public else _ABANDONED, t, switched)
+
+    def _give_up_due(self, c: Contact) -> None:
+        # The post stays queued; only the customer's switch to another channel happens now.
+        if c.replied_at is None and c.state in (WAITING, SERVING) and self._maybe_switch(c, c.give_up_at):
+            c.switched = True
 
     def _abandon_due(self, c: Contact) -> None:
         if c.state == WAITING and not c.responded:
@@ -249,12 +272,21 @@ class Social:
         """Write ``c``'s row (churn is computed per batch by the recorder) and forget it."""
         c.state = DONE
         self.active.pop(c.id, None)
+        waited_until = end if c.replied_at is None else min(end, c.replied_at)
+        gave_up = c.give_up_at < waited_until  # only on channels where the post stays queued
+        if gave_up:
+            waited_until = c.give_up_at
+        switched = switched or c.switched
         # A probe is the researcher's message: it draws nothing from the exposure stream, so the
         # background contacts' draws are the same with or without a study (common random numbers).
-        exposure = self._exposure(c, outcome, end) if self.public[c.origin] and c.probe < 0 else 0.0
+        after = 0.0
+        if self.public[c.origin] and c.probe < 0:
+            exposure, after = self._exposure(c, outcome, end, c.give_up_at if gave_up else _INF)
+        else:
+            exposure = 0.0
         bumps = 0
         if c.bump_times:
-            bumps = bumps_before(c.bump_times, end if c.replied_at is None else min(end, c.replied_at))
+            bumps = bumps_before(c.bump_times, waited_until)
         first = c.first_response
         rows = self.rows
         rows.append((c.id, c.origin, c.arrival, math.nan if first is None else first, outcome,
@@ -263,21 +295,28 @@ class Social:
             moved = -1 if not c.deflections else c.ch if c.ch != c.origin else TO_LINK
             self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, moved, int(c.bot), c.probe,
                                 c.generation, c.retry_of, int(switched),
-                                math.nan if c.replied_at is None else c.replied_at))
+                                math.nan if c.replied_at is None else c.replied_at,
+                                c.give_up_at if gave_up else math.nan, after))
             if c.probe >= 0:
                 self.engine.recorder.probe(c, outcome, end if outcome in _ENDED else math.nan)
         if len(rows) >= FLUSH:
             self.engine.recorder.flush()
 
-    def _exposure(self, c: Contact, outcome: int, end: float) -> float:
+    def _exposure(self, c: Contact, outcome: int, end: float, gave_up: float) -> tuple[float, float]:
+        """Follower-hours of ``c``'s exposure, in total and after its customer gave up at ``gave_up``."""
         if outcome == _MENTIONED:
-            return 0.0
+            return 0.0, 0.0
         human = c.replied_at if c.replied_at is not None else _INF
         until = end if self.exposure_params.until == "resolution" else min(human, end)
-        spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, c.bump_times)
+        if outcome == _DROPPED:  # the brand will not answer, but the post is still public
+            until = min(c.expire_at, self.end_time)
+        bumps = c.bump_times if gave_up == _INF else tuple(b for b in c.bump_times if b < gave_up)
+        spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, bumps)
         rec = self.engine.recorder
-        total = 0.0
+        total = after = 0.0
         for start, stop, weight in spells:
             rec.exposure_interval(c.origin, start, stop, weight)
             total += weight * (stop - start)
-        return total / HOUR
+            if stop > gave_up:
+                after += weight * (stop - max(start, gave_up))
+        return total / HOUR, after / HOUR

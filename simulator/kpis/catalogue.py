@@ -34,6 +34,7 @@ __all__ = [
     "Family",
     "CATALOGUE",
     "BANDS",
+    "WAIT_BANDS",
     "PLACEHOLDERS",
     "find",
     "unknown",
@@ -45,6 +46,9 @@ __all__ = [
 
 BANDS = ("lt100", "100_1k", "1k_10k", "10k_100k", "100k_plus")
 """Follower bands of ``frt_band.*``: under 100 followers, 100 to 1,000, ..., 100,000 and more."""
+
+WAIT_BANDS = ("lt1h", "1h_6h", "6h_24h", "gt24h")
+"""Bands of the wait to the first human reply in ``bumped.*`` and ``answered_in.*``: under 1 h, 1-6 h, 6-24 h, over 24 h."""
 
 PLACEHOLDERS = {
     "channel": "a channel of the scenario, or `all` for every channel together",
@@ -157,10 +161,20 @@ CATALOGUE: tuple[Family, ...] = (
     Family("answered.<channel>", _C, _UP, "contacts that got a first response (resolved or still open)"),
     Family("resolved.<channel>", _C, _NONE, "contacts resolved by the end of the run"),
     Family("abandoned.<channel>", _C, _DOWN, "contacts that left before a first response (abandoned or gave up)"),
-    Family("gave_up.<channel>", _C, _DOWN, "contacts on public channels that gave up waiting unanswered "
-           "(part of `abandoned`)"),
+    Family("gave_up.<channel>", _C, _DOWN, "customers on public channels who gave up waiting unanswered; "
+           "part of `abandoned` unless the channel keeps their post queued (`after_give_up: stay`)"),
     Family("waiting.<channel>", _C, _DOWN, "contacts still waiting for a first response when the run ends"),
     Family("peer.<channel>", _C, _NONE, "contacts answered by other customers before an agent replied"),
+    Family("dropped.<channel>", _C, _DOWN, "posts a backlog regime dropped unanswered (drop-after, age cap); "
+           "not counted as abandoned"),
+    Family("expired.<channel>", _C, _DOWN, "contacts that reached the channel's `expire_after` unanswered"),
+    Family("give_up.answered_after.<channel>", _C, _NONE, "posts an agent answered after their author gave up "
+           "(channels with `after_give_up: stay`)"),
+    Family("give_up.still_open.<channel>", _C, _DOWN, "posts whose author gave up, still unanswered in the queue "
+           "when the run ends"),
+    Family("give_up.exposure_after.<channel>", Unit.FOLLOWER_HOURS, _DOWN, "follower-hours of exposure accrued "
+           "after the author gave up"),
+    Family("still_open.public", _C, _DOWN, "unanswered posts still queued at the end, over every public channel"),
     Family("sla.<channel>", _SH, _UP, "first response within the channel's SLA target, over contacts "
            "that need a reply and can be judged: a contact that left unanswered is a miss; one still "
            "waiting at the end is a miss once older than the target and left out while younger (censored)"),
@@ -196,6 +210,11 @@ CATALOGUE: tuple[Family, ...] = (
     Family("frt_band.{p50,p90}.<band>", _S, _DOWN, "first-response time by the author's follower band, "
            "public channels only: the price of favouring influencers"),
     Family("frt_band.n.<band>", _C, _NONE, "answered contacts in the follower band, public channels only"),
+    Family("bumped.{lt1h,1h_6h,6h_24h,gt24h}.<channel>", _SH, _NONE, "share of the contacts an agent answered "
+           "that bumped before the first reply, by the wait to it; public channels (`all`: every public "
+           "channel), NaN on private ones"),
+    Family("answered_in.{lt1h,1h_6h,6h_24h,gt24h}.<channel>", _C, _NONE, "contacts an agent answered, by the "
+           "wait to the first reply; public channels (`all`: every public channel), NaN on private ones"),
     Family("utilisation.<pool>", _SH, _NONE, "share of on-duty agent time spent serving contacts, "
            "over the measured window (warm-up and drain left out)"),
     Family("agent_hours.total", Unit.AGENT_HOURS, _DOWN, "agent-hours on duty in the measured window, all pools"),

@@ -67,6 +67,8 @@ class Outcome(_Worded):
     WAITING = 4  # still without a first response when the run ended (censored)
     PEER = 5  # answered by another customer before any agent
     MENTION = 6  # needed no reply
+    DROPPED = 7  # a policy's drop-after rule took it out of the queue unanswered
+    EXPIRED = 8  # reached its channel's ``expire_after`` unanswered
 
 
 def names(enum: type[IntEnum]) -> tuple[str, ...]:

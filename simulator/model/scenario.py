@@ -21,7 +21,7 @@ from pydantic.functional_validators import BeforeValidator
 
 from carebench.model.behaviour import Behaviour, ContactMix, UrgencyMix
 from carebench.model.calendar import WeeklyWindows, daily_spans, parse_windows
-from carebench.model.distributions import CountDist, Duration, NonNegative, TimeDist
+from carebench.model.distributions import CountDist, Duration, NonNegative, PositiveDuration, TimeDist
 from carebench.model.kinds import Kind, ReplyKind, Urgency, UrgencyWord
 from carebench.model.shapes import LoadShapeSpec
 from carebench.util.units import DAY, parse_clock
@@ -103,6 +103,14 @@ class Channel(Model):
     synchronous channels (a call or chat is answered when an agent connects),
     at ``reply`` for asynchronous ones (a tweet or email is answered when the
     agent's reply is sent, at the end of handling).
+
+    ``after_give_up`` says what a customer's give-up (patience, or bumping in
+    vain) does to the contact: ``leave`` takes it out of the queue (a call
+    hung up; the default), ``stay`` (public channels only) keeps the post
+    queued, public and answerable while the customer stops waiting, bumping
+    and counting as a waiting customer. ``expire_after`` (optional) takes an
+    unanswered contact out of the queue that long after it arrived (counted
+    as ``expired``). See docs/public-channels.md.
     """
 
     public: bool
@@ -116,6 +124,15 @@ class Channel(Model):
     arrivals: Arrivals
     contacts: ContactMix = ContactMix()
     urgency: UrgencyMix = UrgencyMix()
+    after_give_up: Literal["leave", "stay"] = "leave"
+    expire_after: PositiveDuration | None = None
+
+    @model_validator(mode="after")
+    def _stay_is_public(self) -> Channel:
+        if self.after_give_up == "stay" and not self.public:
+            raise ValueError("after_give_up: expected 'leave' on a private channel (an abandoned call is gone), "
+                             "got 'stay'")
+        return self
 
 
 class Incident(Model):
