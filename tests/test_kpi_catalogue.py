@@ -37,7 +37,7 @@ VARIANTS = [
     ("policy_showdown", ["policies.priority=deflect_complex", "policies.params.deflect_complex.to=link"]),
     ("default", ["policies.priority=auto_ack_bot"]),
     # Public posts dropped, expired and left open after their authors gave up (docs/public-channels.md).
-    ("default", ["policies.params.triage_window.drop_after=8h", "channels.facebook.expire_after=2h",
+    ("default", ["drain=0s", "policies.params.triage_window.drop_after=8h", "channels.facebook.expire_after=2h",
                  "channels.twitter.support_hours=daily 08:00-12:00",
                  "channels.facebook.patience={dist: exponential, mean: 10m}"]),
 ]
