@@ -60,6 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "carebench.cli.replay",
         "Run SCENARIO with the arrivals of TRACE in place of its arrival process (team, policies unchanged).",
     ),
+    "report": (
+        "carebench.cli.report",
+        "Rebuild DIR/report.html from the files of a result directory (or NAME.html of a baseline file).",
+    ),
     "run": (
         "carebench.cli.run",
         "Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).",

@@ -22,15 +22,21 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
+from carebench.cli.common import result_directory
+from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.gate.baseline import check_baseline_matches, default_baseline_path, read_baseline, write_baseline
 from carebench.gate.check import DEFAULT_TOLERANCE, collect_thresholds, junit_cases, run_check
 from carebench.gate.junit import write_junit
 from carebench.gate.thresholds import Rule
 from carebench.kpis import catalogue
-from carebench.output.check_report import check_lines
+from carebench.load.yamlio import dump_yaml
+from carebench.output.check_report import check_data, check_lines
+from carebench.output.html.build import build_report, report_json, report_path
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.tasks import Variant
+from carebench.util.atomic import atomic_directory, atomic_write_text
 from carebench.util.errors import UserError
+from carebench.util.jsonio import to_json
 from carebench.util.version import __version__
 
 __all__ = ["check", "baseline"]
@@ -69,16 +75,21 @@ def _refresh_command(scenario: str | None, overrides: tuple[str, ...], path: Pat
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Write JUnit XML: one test case per threshold and per KPI compared with the baseline.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Directory under which the check's result directory (report.html) is made.")
 @workers_option()
 @scheduler_option()
 @override_option()
 @allow_import_option()
-def check(scenario, thresholds, rule, baseline_path, tolerance, replications, junit, quiet, workers,
-          scheduler, overrides, allow_policy_import):
+@json_option()
+def check(scenario, thresholds, rule, baseline_path, tolerance, replications, junit, quiet, out, workers,
+          scheduler, overrides, allow_policy_import, as_json):
     """Gate a build: run SCENARIO's replications and judge its thresholds and baseline.
 
     Exit code 0 when every threshold passes and no KPI regressed, 1 when a
-    threshold is breached or a KPI regressed, 2 on a usage error.
+    threshold is breached or a KPI regressed, 2 on a usage error. Writes
+    results/check-<scenario>-<timestamp>/ with check.json, summary.txt and
+    report.html; --json prints pass/fail, the exit reason and every verdict.
     """
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
     gates = collect_thresholds(sc.thresholds, thresholds, catalogue.names(list(sc.channels), list(sc.pools)))
@@ -94,22 +105,30 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
                             f"{base.replications}; a paired check runs the baseline's seeds")
         seeds = base.seeds
     count = base.replications if base is not None else replication_count(replications, sc, DEFAULT_REPLICATIONS)
-    rep = _replicate(sc, count, seeds, workers, scheduler, quiet, allow_policy_import)
+    rep = _replicate(sc, count, seeds, workers, scheduler, quiet or as_json, allow_policy_import)
     report = run_check(rep, gates, rule, base, tolerance)
     if junit is not None:
         write_junit(junit, f"carebench check {sc.name}", junit_cases(report))
-    lines = check_lines(report)
-    if not quiet:
-        seeds_from = "the baseline's seeds" if base is not None else f"seeds spawned from {sc.seed}"
-        click.echo(f"check {sc.name}: {rep.n} replications ({seeds_from}); {METHOD}")
-        if base is not None and base.version != __version__:
-            click.echo(f"note: the baseline was made by carebench {base.version}, this is {__version__}")
-        click.echo("")
-        click.echo("\n".join(lines))
-    else:
+    seeds_from = "the baseline's seeds" if base is not None else f"seeds spawned from {sc.seed}"
+    lines = [f"check {sc.name}: {rep.n} replications ({seeds_from}); {METHOD}"]
+    if base is not None and base.version != __version__:
+        lines.append(f"note: the baseline was made by carebench {base.version}, this is {__version__}")
+    lines += ["", *check_lines(report)]
+    final = result_directory(out, f"check-{sc.name}")
+    with atomic_directory(final) as tmp:
+        atomic_write_text(tmp / "check.json", to_json(check_data(report, fingerprint=sc.fingerprint(), seeds=rep.seeds,
+                                                                 version=__version__, method=METHOD)))
+        (tmp / "scenario.yaml").write_text(dump_yaml(sc.as_data()), encoding="utf-8")
+        save_summary(tmp, lines)
+    if as_json:
+        announce(final, lines, True, True)
+    elif quiet:
         click.echo(lines[-1])
-    if junit is not None and not quiet:
-        click.echo(f"junit: {junit}")
+    else:
+        click.echo("\n".join(lines))
+        if junit is not None:
+            click.echo(f"junit: {junit}")
+        click.echo(f"report: {final / 'report.html'}")
     return 0 if report.passed else 1
 
 
@@ -123,11 +142,12 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
 @scheduler_option()
 @override_option()
 @allow_import_option()
-def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, allow_policy_import):
+@json_option()
+def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, allow_policy_import, as_json):
     """Write or refresh the baseline of SCENARIO that 'carebench check --baseline' compares against.
 
     Records the scenario's fingerprint, the carebench version, the seeds and
-    every KPI of every replication.
+    every KPI of every replication; its report goes beside it (NAME.html).
     """
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
     if overrides and out is None:
@@ -135,14 +155,20 @@ def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, 
     path = out or default_baseline_path(sc.name)
     previous = _previous_fingerprint(path)
     count = replication_count(replications, sc, DEFAULT_REPLICATIONS)
-    rep = _replicate(sc, count, None, workers, scheduler, quiet, allow_policy_import)
+    rep = _replicate(sc, count, None, workers, scheduler, quiet or as_json, allow_policy_import)
     write_baseline(path, rep, __version__, command=_refresh_command(scenario, overrides, path))
+    build_report(path)
+    if as_json:
+        click.echo(report_json(path), nl=False)
+        return
     if not quiet:
         click.echo(f"baseline of {sc.name} (fingerprint {sc.fingerprint()}): {rep.n} replications, "
                    f"{len(rep.kpis[0])} KPIs, carebench {__version__}")
         if previous and previous != sc.fingerprint():
             click.echo(f"replaced a baseline of fingerprint {previous}")
     click.echo(f"wrote {path}")
+    if not quiet:
+        click.echo(f"report: {report_path(path)}")
 
 
 def _previous_fingerprint(path: Path) -> str | None:

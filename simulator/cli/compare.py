@@ -20,6 +20,7 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
+from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.load.loader import (
     DEFAULT_SCENARIO,
     apply_overrides,
@@ -101,8 +102,9 @@ def build_variants(scenarios: tuple[str, ...], sets: tuple[str, ...], common: tu
 @workers_option()
 @scheduler_option()
 @allow_import_option()
+@json_option()
 def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_plots, quiet, workers,
-            scheduler, allow_policy_import):
+            scheduler, allow_policy_import, as_json):
     """Compare scenario variants on the same seeds: A.yaml B.yaml ..., or SCENARIO --set ... --set ...
 
     Reports each KPI's mean and 95% confidence interval per variant and the
@@ -117,7 +119,7 @@ def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_p
     base = first.seed if seed is None else seed
     with open_executor(workers, scheduler) as executor:
         directory = prepare_directory(resume or result_directory(out, name), resume, variants, "compare")
-        with resumable(directory), task_progress("comparing", count * len(variants), not quiet,
+        with resumable(directory), task_progress("comparing", count * len(variants), not (quiet or as_json),
                                                  lambda r: check_kpis(chosen, r.kpis)) as progress:
             reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
                                     progress=progress, histograms=not no_plots,
@@ -125,21 +127,15 @@ def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_p
     rows = compare_variants(reps, chosen)
     sla = {n: c.sla for n, c in first.channels.items()}
     write_comparison(directory, reps, rows, sla, plots=not no_plots)
-    if not quiet:
-        _print(reps, rows, count, base)
-    click.echo(f"results: {directory}")
+    lines = _lines(reps, rows, count, base)
+    save_summary(directory, lines)
+    announce(directory, lines, as_json, quiet)
 
 
-def _print(reps, rows, count, base) -> None:
+def _lines(reps, rows, count, base) -> list[str]:
     names = [r.name for r in reps]
-    click.echo(f"compare: {len(reps)} variants, {count} replications each on common random numbers "
-               f"(seeds spawned from {base}); 95% confidence intervals")
-    click.echo(f"method: {METHOD}; differences are paired by seed")
-    click.echo("")
-    for tag, name in zip(labels(len(names)), names):
-        click.echo(f"  {tag}  {name}" + ("  (reference)" if tag == "A" else ""))
-    click.echo("")
-    click.echo("\n".join(comparison_table(rows, names)))
-    click.echo("")
-    click.echo("\n".join(comparison_words(rows, names)))
-    click.echo("")
+    out = [f"compare: {len(reps)} variants, {count} replications each on common random numbers "
+           f"(seeds spawned from {base}); 95% confidence intervals",
+           f"method: {METHOD}; differences are paired by seed", ""]
+    out += [f"  {tag}  {name}" + ("  (reference)" if tag == "A" else "") for tag, name in zip(labels(len(names)), names)]
+    return [*out, "", *comparison_table(rows, names), "", *comparison_words(rows, names)]

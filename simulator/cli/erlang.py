@@ -6,6 +6,7 @@ import click
 
 from carebench.analytic.erlang import agents_needed, erlang_a_figures, erlang_c_figures
 from carebench.cli.common import duration_value
+from carebench.cli.jsonout import emit, json_option
 from carebench.output.report import fmt_share, fmt_time, table
 from carebench.util.errors import UserError
 from carebench.util.units import parse_rate
@@ -22,7 +23,8 @@ __all__ = ["erlang"]
               help="Service-level goal when finding agents.")
 @click.option("--patience", default=None, metavar="DURATION",
               help="Mean patience: use Erlang A (callers hang up) instead of Erlang C.")
-def erlang(rate, handle, target, agents, goal, patience):
+@json_option()
+def erlang(rate, handle, target, agents, goal, patience, as_json):
     """Erlang C (or A with --patience) figures: service level, waits, abandonment, agents needed."""
     try:
         lam = parse_rate(rate)
@@ -38,6 +40,15 @@ def erlang(rate, handle, target, agents, goal, patience):
     centre = needed if agents is None else agents
     counts = sorted({max(centre + d, 0) for d in (-2, -1, 0, 1, 2)} | ({agents} if agents is not None else set()))
     model = "Erlang A" if theta else "Erlang C"
+    if as_json:
+        rows = []
+        for n in counts:
+            f = erlang_a_figures(lam, aht, n, t, theta) if theta else erlang_c_figures(lam, aht, n, t)
+            rows.append({"agents": n, "occupancy": f.occupancy, "p_wait": f.p_wait, "mean_wait_s": f.mean_wait,
+                         "service_level": f.service_level, "p_abandon": f.p_abandon if theta else None})
+        emit({"model": model, "rate_per_hour": lam * 3600, "handle_s": aht, "target_s": t, "patience_s": theta,
+              "goal": goal, "offered_load_erlangs": lam * aht, "agents_needed": needed, "rows": rows})
+        return
     click.echo(f"{model}: {lam * 3600:,.1f} contacts/h, handle {fmt_time(aht)}, offered load "
                f"{lam * aht:,.2f} Erlangs, target {fmt_time(t)}"
                + (f", mean patience {fmt_time(theta)}" if theta else ""))

@@ -26,6 +26,7 @@ from carebench.cli.execution import (
     stack,
     workers_option,
 )
+from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.engine.streams import replication_seeds
 from carebench.gate.thresholds import Threshold, parse_threshold
 from carebench.kpis import catalogue
@@ -88,7 +89,7 @@ _search_options = stack(
     click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
                  show_default=True, help="Directory under which the result directory is made."),
     click.option("--quiet", "-q", is_flag=True, help="Print only the result directory."),
-    workers_option(), scheduler_option(), override_option(), shape_option(), allow_import_option(),
+    workers_option(), scheduler_option(), override_option(), shape_option(), allow_import_option(), json_option(),
 )
 """The options ``loadtest`` and ``staff`` share: seed, output, execution and scenario changes."""
 
@@ -109,7 +110,7 @@ _search_options = stack(
 @click.option("--no-plots", is_flag=True, help="Skip the capacity plot.")
 @_search_options
 def loadtest(scenario, metric, target, replications, low, high, tolerance, grid, seed, out, no_plots, quiet,
-             workers, scheduler, overrides, shapes, allow_policy_import):
+             workers, scheduler, overrides, shapes, allow_policy_import, as_json):
     """Find the largest load at which a target holds, and draw the capacity curve.
 
     Every arrival rate is multiplied by a load multiplier; each point runs the
@@ -123,7 +124,7 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
     data = sc.as_data()
     with resumable(None), open_executor(workers, scheduler) as executor, \
-            progress_bar(f"load-testing {sc.name}", not quiet) as bar:
+            progress_bar(f"load-testing {sc.name}", not (quiet or as_json)) as bar:
         evaluate = replication_evaluator(executor, allow_import=allow_policy_import)
         bp = breaking_point(data, threshold, evaluate, seeds, low=low, high=high, tolerance=tolerance,
                             progress=(lambda f: bar(0.6 * f)) if bar else None)
@@ -140,28 +141,26 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
         (tmp / "scenario.yaml").write_text(dump_yaml(data), encoding="utf-8")
         if not no_plots:
             plot_curve(tmp / "capacity.png", points, list(sc.channels), bend, bp, sc.name)
-    if not quiet:
-        _print_loadtest(sc, threshold, bp, bend, points, kpis, len(seeds))
-    click.echo(f"results: {final}")
+        lines = _loadtest_lines(sc, threshold, bp, bend, points, kpis, len(seeds))
+        save_summary(tmp, lines)
+    announce(final, lines, as_json, quiet)
 
 
-def _print_loadtest(sc, threshold, bp, bend, points, kpis, n) -> None:
-    click.echo(f"loadtest {sc.name}: {threshold}, {n} replications per load on common random numbers")
+def _loadtest_lines(sc, threshold, bp, bend, points, kpis, n) -> list[str]:
+    out = [f"loadtest {sc.name}: {threshold}, {n} replications per load on common random numbers"]
     if bp.status == "found":
-        click.echo(f"breaking point: x{bp.multiplier:.2f} ± {bp.uncertainty:.2f} of today's traffic "
+        out.append(f"breaking point: x{bp.multiplier:.2f} ± {bp.uncertainty:.2f} of today's traffic "
                    f"(holds at x{bp.holds:.2f}, fails at x{bp.fails:.2f})")
     elif bp.status == "holds throughout":
-        click.echo(f"breaking point: none up to x{bp.holds:.2f} (the target holds at every load tried)")
+        out.append(f"breaking point: none up to x{bp.holds:.2f} (the target holds at every load tried)")
     else:
-        click.echo(f"breaking point: below x{bp.fails:.3f} (the target fails even at the smallest load tried)")
-    click.echo(f"knee of the {threshold.kpi} curve: x{bend:.2f}" if np.isfinite(bend) else "knee: -")
+        out.append(f"breaking point: below x{bp.fails:.3f} (the target fails even at the smallest load tried)")
+    out.append(f"knee of the {threshold.kpi} curve: x{bend:.2f}" if np.isfinite(bend) else "knee: -")
     shown = [k for k in kpis if k.startswith("sla.")] + [threshold.kpi] * (not threshold.kpi.startswith("sla."))
     shown += ["exposure.total", "churn.expected"]
     rows = [[f"x{p.multiplier:g}", *[fmt_estimate(k, p.estimates[k]) if k in p.estimates else "-" for k in shown]]
             for p in points]
-    click.echo("")
-    click.echo("\n".join(table(["load", *shown], rows)))
-    click.echo("")
+    return [*out, "", *table(["load", *shown], rows)]
 
 
 @click.command()
@@ -174,7 +173,7 @@ def _print_loadtest(sc, threshold, bp, bend, points, kpis, n) -> None:
               help="Most agents the search adds before it gives up.")
 @_search_options
 def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers, scheduler, overrides, shapes,
-          allow_policy_import):
+          allow_policy_import, as_json):
     """Find the cheapest agent counts per pool (and shift) that meet every target.
 
     Starts from Erlang C/A per channel, then searches by simulation on common
@@ -196,29 +195,25 @@ def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers,
         write_json(tmp / "staffing.json", {**staffing_data(result, shown), "replications": len(seeds), "seeds": seeds})
         roster = apply(data, result.values, result.knobs)
         (tmp / "roster.yaml").write_text(dump_yaml(roster), encoding="utf-8")
-    if not quiet:
-        _print_staff(sc, result, shown, len(seeds))
-    click.echo(f"results: {final}  (roster.yaml is the scenario with this roster: carebench run {final}/roster.yaml)")
+        lines = _staff_lines(sc, result, shown, len(seeds))
+        save_summary(tmp, lines)
+    announce(final, lines, as_json, quiet,
+             f"  (roster.yaml is the scenario with this roster: carebench run {final}/roster.yaml)")
     if not result.met:
         raise SystemExit(1)
 
 
-def _print_staff(sc, result, shown, n) -> None:
-    click.echo(f"staff {sc.name}: {len(result.knobs)} agent counts, {n} replications per roster, "
-               f"{result.evaluations} rosters simulated")
+def _staff_lines(sc, result, shown, n) -> list[str]:
+    out = [f"staff {sc.name}: {len(result.knobs)} agent counts, {n} replications per roster, "
+           f"{result.evaluations} rosters simulated"]
     rows = [[k.label, ", ".join(k.channels), str(result.start[k.label]), str(result.values[k.label]),
              f"{result.values[k.label] - result.start[k.label]:+d}", f"{k.agent_hours * result.values[k.label]:,.0f}"]
             for k in result.knobs]
-    click.echo("")
-    click.echo("\n".join(table(["pool / shift", "channels", "Erlang", "found", "vs Erlang", "agent-hours"], rows)))
-    click.echo("")
-    for v in result.verdicts:
-        click.echo(f"  {'PASS' if v.passed else 'FAIL'}  {v.threshold}: {v.detail}")
-    click.echo("")
-    for k in shown:
-        click.echo(f"  {k}: {fmt_estimate(k, result.estimates[k])}")
-    click.echo("")
+    out += ["", *table(["pool / shift", "channels", "Erlang", "found", "vs Erlang", "agent-hours"], rows), ""]
+    out += [f"  {'PASS' if v.passed else 'FAIL'}  {v.threshold}: {v.detail}" for v in result.verdicts]
+    out += ["", *(f"  {k}: {fmt_estimate(k, result.estimates[k])}" for k in shown), ""]
     priced = any(p.cost_per_hour for p in sc.pools.values())
     cost = f"cost {result.cost:,.0f}" if priced else f"{result.cost:,.0f} agent-hours (no cost_per_hour set)"
-    click.echo(("found: " if result.met else "not found: ") + f"{cost} over the run"
+    out.append(("found: " if result.met else "not found: ") + f"{cost} over the run"
                + ("" if result.met else f" ({result.history[-1][0] if result.history else 'no step'})"))
+    return out

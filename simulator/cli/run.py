@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.cli.common import (
     allow_import_option,
     duration_value,
@@ -78,12 +79,14 @@ __all__ = ["run"]
 @override_option()
 @shape_option()
 @allow_import_option()
+@json_option()
 def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, precision, max_replications,
-        batches, workers, scheduler, overrides, shapes, allow_policy_import):
+        batches, workers, scheduler, overrides, shapes, allow_policy_import, as_json):
     """Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).
 
-    Prints a summary and writes results/<scenario>-<timestamp>/ with kpis.json,
-    timeseries.csv, PNG plots and, with --contacts, a per-contact log. With
+    Prints a summary and writes results/<scenario>-<timestamp>/ with report.html
+    (one self-contained page), summary.txt, kpis.json, timeseries.csv, PNG plots
+    and, with --contacts, a per-contact log; --json prints the summary as JSON. With
     --replications N (or --precision) it runs N independent replications and
     reports every KPI as a mean with a 95% confidence interval, adding
     replications.csv and summary.json; plots and time series are those of
@@ -104,10 +107,10 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
     if batches is not None:
         if count > 1 or targets:
             raise UserError("--batches: one long run; leave out --replications and --precision")
-        _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches)
+        _single(sc, scenario, seed, out, contacts, no_plots, quiet or as_json, allow_policy_import, batches, as_json)
         return
     if count == 1 and not targets:
-        _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import)
+        _single(sc, scenario, seed, out, contacts, no_plots, quiet or as_json, allow_policy_import, as_json=as_json)
         return
     count = max(count, MIN_FIRST_STAGE) if targets else count
     if targets and count > max_replications:
@@ -118,29 +121,27 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
         first = _first_replication(tmp, sc, scenario, replication_seeds(base, 1)[0], contacts, no_plots,
                                    allow_policy_import)
         check_kpis(list(targets), first.kpis, place="--precision")
-        rep, met = _replicate(sc, count, base, targets, max_replications, first, executor, quiet,
+        rep, met = _replicate(sc, count, base, targets, max_replications, first, executor, quiet or as_json,
                               allow_policy_import)
         write_replications(tmp, rep, base_seed=base, precision=targets, precision_met=met)
-    if not quiet:
-        _print_replicated(rep, base, targets, met, sc)
-    click.echo(f"results: {final}")
+        lines = _replicated_lines(rep, base, targets, met, sc)
+        save_summary(tmp, lines)
+    announce(final, lines, as_json, quiet)
 
 
-def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches=None) -> None:
+def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches=None,
+            as_json=False) -> None:
     final = result_directory(out, sc.name)
     with atomic_directory(final) as tmp:
         result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import,
                             batches=batches)
+        lines = run_summary(result, {n: c.sla for n, c in sc.channels.items()})
         if batches:
             summary, rho = batch_summary(result.batches)
             write_batch_summary(tmp, result, summary, rho)
-    if not quiet:
-        click.echo("\n".join(run_summary(result, {n: c.sla for n, c in sc.channels.items()})))
-        click.echo("")
-        if batches:
-            click.echo("\n".join(batch_lines(result, summary, rho)))
-            click.echo("")
-    click.echo(f"results: {final}")
+            lines += ["", *batch_lines(result, summary, rho)]
+        save_summary(tmp, lines)
+    announce(final, lines, as_json, quiet)
 
 
 def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import, extra=None,
@@ -157,7 +158,7 @@ def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_
     write_timeseries(tmp, result)
     (tmp / "scenario.yaml").write_text(dump_yaml(sc.as_data()), encoding="utf-8")
     if not no_plots:
-        plot_run(tmp, result, sla)
+        plot_run(tmp, result, sla, sc)
     return result
 
 
@@ -179,26 +180,24 @@ def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_impo
         return rep, True
 
 
-def _print_replicated(rep, base, targets, met, sc) -> None:
+def _replicated_lines(rep, base, targets, met, sc) -> list[str]:
     summary = rep.summary()
-    click.echo(f"{sc.name}: {rep.n} replications (seeds spawned from {base}), "
-               f"{fmt_time(sc.horizon)} simulated each, 95% confidence intervals")
-    click.echo(f"method: {METHOD}")
-    click.echo("")
-    click.echo("\n".join(replication_summary(summary, list(sc.channels), list(sc.pools))))
+    out = [f"{sc.name}: {rep.n} replications (seeds spawned from {base}), "
+           f"{fmt_time(sc.horizon)} simulated each, 95% confidence intervals", f"method: {METHOD}", ""]
+    out += replication_summary(summary, list(sc.channels), list(sc.pools))
     if targets:
-        click.echo("")
+        out.append("")
         for kpi, target in targets.items():
             e = summary[kpi]
             ratio = e.half_width / abs(e.mean) if e.mean else float("inf")
             state = "met" if precision_met(e, target) else "NOT met"
-            click.echo(f"precision {kpi}: half-width {ratio:.2%} of the mean, target {target:.2%}: {state}")
-        click.echo(f"two-stage procedure: {min(max(MIN_FIRST_STAGE, 1), rep.n)} replications first, "
+            out.append(f"precision {kpi}: half-width {ratio:.2%} of the mean, target {target:.2%}: {state}")
+        out.append(f"two-stage procedure: {min(max(MIN_FIRST_STAGE, 1), rep.n)} replications first, "
                    f"{rep.n} in all")
         if not met:
-            click.echo(f"target not met after the second stage ({rep.n} replications; the cap is "
+            out.append(f"warning: target not met after the second stage ({rep.n} replications; the cap is "
                        "--max-replications); rerun with more --replications for a larger first stage")
-    click.echo("")
+    return out
 
 
 def _require_pyarrow() -> None:

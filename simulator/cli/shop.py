@@ -9,6 +9,7 @@ shop ./plan``.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -17,13 +18,16 @@ import numpy as np
 
 from carebench.cli.common import allow_import_option, result_directory
 from carebench.cli.execution import open_executor, resumable, scheduler_option
+from carebench.cli.jsonout import announce, json_option, save_summary
+from carebench.output.html.build import build_report
 from carebench.output.study import write_study
 from carebench.output.study_report import plan_lines, study_summary
 from carebench.study.estimates import estimate_study
 from carebench.study.plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
 from carebench.study.resolve import load_study, study_path
 from carebench.study.runner import run_study
-from carebench.util.atomic import atomic_directory
+from carebench.util.atomic import atomic_directory, atomic_write_text
+from carebench.util.jsonio import to_json
 from carebench.util.errors import UserError
 
 __all__ = ["shop"]
@@ -75,8 +79,9 @@ def _run(loaded, workers: int, scheduler: str | None, allow_import: bool, show: 
 @click.option("--no-plots", is_flag=True, help="Skip km.png and strata.png.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
 @allow_import_option()
+@json_option()
 def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet,
-        allow_policy_import):
+        allow_policy_import, as_json):
     """Run STUDY (a study file or a shipped study: stella_24h, uk_isps) and write its result directory.
 
     Prints per-brand and pooled shares answered within 1 h, 24 h and the
@@ -87,17 +92,15 @@ def run(study, seed, repeats, workers, scheduler, out, overrides, brand_override
     extra = list(overrides) + ([f"seed={seed}"] if seed is not None else [])
     extra += [f"repeats={repeats}"] if repeats is not None else []
     loaded = load_study(study_path(study), extra, list(brand_overrides), allow_import=allow_policy_import)
-    result = _run(loaded, workers, scheduler, allow_policy_import, not quiet)
+    result = _run(loaded, workers, scheduler, allow_policy_import, not (quiet or as_json))
     est = estimate_study(result)
     lines = study_summary(result, est)
     final = result_directory(out, loaded.study.name)
     with atomic_directory(final) as tmp:
         write_study(tmp, result, est, lines, plots=not no_plots,
                     extra={"study_file": study, "set": list(extra), "brand_set": list(brand_overrides)})
-    if not quiet:
-        click.echo("\n".join(lines))
-        click.echo("")
-    click.echo(f"results: {final}")
+        build_report(tmp)
+    announce(final, lines, as_json, quiet)
 
 
 def _share(option: str, value: float | None) -> None:
@@ -128,9 +131,12 @@ def _share(option: str, value: float | None) -> None:
               help="With --study: brand runs in parallel processes.")
 @scheduler_option()
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the simulations.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Directory under which the plan's result directory (report.html) is made.")
 @allow_import_option()
+@json_option()
 def plan(share, icc, half_width, difference, probes_per_brand, brands, power, alpha, allocation, confidence,
-         simulate, study, repeats, workers, scheduler, seed, allow_policy_import):
+         simulate, study, repeats, workers, scheduler, seed, out, allow_policy_import, as_json):
     """How many brands and probes per brand a study needs, checked against simulated studies.
 
     Examples: `carebench shop plan --share 0.42 --half-width 0.05 --icc 0.1 --probes-per-brand 45`;
@@ -141,7 +147,7 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
     spread = None
     if study is not None:
         loaded = load_study(study_path(study), [f"repeats={repeats}"], allow_import=allow_policy_import)
-        result = _run(loaded, workers, scheduler, allow_policy_import, True)
+        result = _run(loaded, workers, scheduler, allow_policy_import, not as_json)
         spread = study_spread(result, simulate or 2000, np.random.default_rng(seed))
         share = spread.share if share is None else share
         icc = spread.icc if icc is None else icc
@@ -167,4 +173,19 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
                                            allocation=allocation, confidence=confidence)
     if precision is None and differ is None and simulated is None and spread is None and brands is None:
         raise UserError("carebench shop plan: expected --half-width, --difference, --brands or --simulate")
-    click.echo("\n".join(plan_lines(share, icc, m, brands, confidence, precision, differ, simulated, spread)))
+    lines = plan_lines(share, icc, m, brands, confidence, precision, differ, simulated, spread)
+    inputs = {"share": share, "icc": icc, "half_width": half_width, "difference": difference, "probes_per_brand": m,
+              "brands": brands, "power": power, "alpha": alpha, "allocation": allocation, "confidence": confidence,
+              "simulate": simulate, "study": study, "seed": seed}
+    final = result_directory(out, "shop-plan")
+    with atomic_directory(final) as tmp:
+        answer = {"precision": precision, "difference": differ, "simulated": simulated, "study_spread": spread}
+        atomic_write_text(tmp / "study_plan.json", to_json({
+            "inputs": inputs, "lines": lines,
+            **{k: None if v is None else dataclasses.asdict(v) for k, v in answer.items()}}))
+        save_summary(tmp, lines)
+    if as_json:
+        announce(final, lines, True, True)
+        return
+    click.echo("\n".join(lines))
+    click.echo(f"report: {final / 'report.html'}")

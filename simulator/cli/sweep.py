@@ -25,6 +25,7 @@ from carebench.cli.execution import (
     task_progress,
     workers_option,
 )
+from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.load.loader import DEFAULT_SCENARIO, apply_overrides, parse_override, shipped_scenario_path
 from carebench.load.yamlio import load_yaml_file
 from carebench.output.compare_report import fmt_estimate
@@ -57,8 +58,9 @@ def sweep_kpis(channels) -> list[str]:
 @workers_option()
 @scheduler_option()
 @allow_import_option()
+@json_option()
 def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_plots, quiet, workers,
-          scheduler, allow_policy_import):
+          scheduler, allow_policy_import, as_json):
     """Run SCENARIO at every point of a grid of overrides, each replicated on the same seeds.
 
     Writes tidy.csv (one row per grid point and replication), summary.csv
@@ -78,22 +80,20 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
     with open_executor(workers, scheduler) as executor:
         directory = prepare_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants,
                                       "sweep")
-        with resumable(directory), task_progress(f"sweeping {first.name}", total, not quiet,
+        with resumable(directory), task_progress(f"sweeping {first.name}", total, not (quiet or as_json),
                                                  lambda r: check_kpis(chosen, r.kpis)) as progress:
             reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
                                     progress=progress, allow_import=allow_policy_import)
     paths = [a.path for a in axes]
     write_sweep(directory, reps, paths, chosen, plots=not no_plots)
-    if not quiet:
-        click.echo(f"sweep {first.name}: {len(variants)} grid points × {count} replications = {total} tasks "
-                   f"on {executor.description} (seeds spawned from {base}); {METHOD}")
-        if progress.resumed:
-            click.echo(f"resumed: {progress.resumed} of {total} tasks were already finished")
-        click.echo("")
-        rows = []
-        for rep in reps:
-            summary = rep.summary()
-            rows.append([*(str(v) for _, v in rep.variant.settings), *(fmt_estimate(k, summary[k]) for k in chosen)])
-        click.echo("\n".join(table([*paths, *chosen], rows)))
-        click.echo("")
-    click.echo(f"results: {directory}")
+    lines = [f"sweep {first.name}: {len(variants)} grid points × {count} replications = {total} tasks "
+             f"on {executor.description} (seeds spawned from {base}); {METHOD}"]
+    if progress.resumed:
+        lines.append(f"resumed: {progress.resumed} of {total} tasks were already finished")
+    rows = []
+    for rep in reps:
+        summary = rep.summary()
+        rows.append([*(str(v) for _, v in rep.variant.settings), *(fmt_estimate(k, summary[k]) for k in chosen)])
+    lines += ["", *table([*paths, *chosen], rows)]
+    save_summary(directory, lines)
+    announce(directory, lines, as_json, quiet)

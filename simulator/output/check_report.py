@@ -11,7 +11,7 @@ from carebench.kpis import catalogue
 from carebench.output.compare_report import fmt_difference, fmt_value
 from carebench.output.report import table
 
-__all__ = ["check_lines"]
+__all__ = ["check_lines", "check_data"]
 
 
 def _threshold_rows(report: CheckReport) -> list[list[str]]:
@@ -73,3 +73,31 @@ def check_lines(report: CheckReport) -> list[str]:
         verdict += [f"{regressed} KPIs regressed against the baseline"] if regressed else []
         out += ["", "FAIL: " + ", ".join(verdict)]
     return out
+
+
+def _estimate(e) -> dict:
+    return {"mean": e.mean, "half_width": e.half_width, "low": e.low, "high": e.high, "n": e.n}
+
+
+def check_data(report: CheckReport, *, fingerprint: str, seeds, version: str, method: str) -> dict:
+    """``check.json``: the verdict and why (the exit reason), each threshold and each KPI compared."""
+    failed, regressed = len(report.failed), len(report.regressed)
+    reasons = ([f"{failed} of {len(report.verdicts)} thresholds failed"] if failed else []) + \
+              ([f"{regressed} KPIs regressed against the baseline"] if regressed else [])
+    b = report.baseline
+    return {
+        "scenario": report.scenario, "fingerprint": fingerprint, "carebench_version": version, "method": method,
+        "replications": report.replications, "seeds": list(seeds), "rule": report.rule.value,
+        "passed": report.passed, "exit_code": 0 if report.passed else 1,
+        "exit_reason": "; ".join(reasons) if reasons else "every threshold passed and nothing regressed",
+        "thresholds": [{"threshold": v.threshold.text, "kpi": v.threshold.kpi, **_estimate(v.estimate),
+                        "passed": v.passed, "margin": v.margin, "detail": v.detail} for v in report.verdicts],
+        "baseline": None if b is None else {"path": str(b.path), "version": b.version, "fingerprint": b.fingerprint,
+                                            "replications": b.replications, "tolerance": report.tolerance},
+        "regressions": [{"kpi": r.kpi, "direction": r.direction, "baseline_mean": r.baseline_mean,
+                         "current_mean": r.current_mean, "difference": r.difference.mean,
+                         "difference_low": r.difference.low, "difference_high": r.difference.high,
+                         "p_value": r.difference.p_value, "allowed": r.allowed, "regressed": r.regressed,
+                         "detail": r.detail} for r in report.regressions],
+        "lines": check_lines(report),
+    }

@@ -1,0 +1,80 @@
+"""One small result directory of every kind, made once per test process (the report tests share them)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from helpers import mmc_data, two_channel_data
+from test_shop import brand, study_data
+
+from carebench.cli import cli
+from carebench.load.yamlio import dump_yaml
+
+__all__ = ["kind_args", "result_of", "invoke", "inputs"]
+
+_CACHE: dict[str, Path] = {}
+_ROOT: list[Path] = []
+
+
+def invoke(args: list[str], code: int | None = 0):
+    """Run carebench in-process; check the exit code (None: any)."""
+    result = CliRunner().invoke(cli, args)
+    assert code is None or result.exit_code == code, (args, result.output, result.exception)
+    return result
+
+
+def inputs() -> Path:
+    """The folder holding the small scenario and study files the results are made from."""
+    return _root()
+
+
+def _root() -> Path:
+    if not _ROOT:
+        root = Path(tempfile.mkdtemp(prefix="carebench-reports-"))
+        (root / "two.yaml").write_text(dump_yaml({**two_channel_data(), "horizon": "1d"}))
+        (root / "mmc.yaml").write_text(dump_yaml(mmc_data(rate_per_hour=40, agents=5, horizon="12h", warmup="2h")))
+        (root / "study.yaml").write_text(dump_yaml(study_data({"quick": brand(agents=3), "slow": brand(agents=1),
+                                                               "nobody": brand(agents=0)}, window="2d")))
+        _ROOT.append(root)
+    return _ROOT[0]
+
+
+def kind_args(root: Path) -> dict[str, list[str]]:
+    """The command line that makes each kind of result, writing under ``root/<kind>``."""
+    inputs = _root()
+    two, mmc, study = str(inputs / "two.yaml"), str(inputs / "mmc.yaml"), str(inputs / "study.yaml")
+    fast = ["--workers", "1", "-q"]
+    return {
+        "run": ["run", two, "--out", str(root / "run"), "-q"],
+        "run-replicated": ["run", two, "-n", "3", "--out", str(root / "run-replicated"), *fast],
+        "compare": ["compare", two, "--set", "pools.social.agents=2", "--set", "pools.social.agents=3", "-n", "3",
+                    "--out", str(root / "compare"), *fast],
+        "sweep": ["sweep", two, "--grid", "pools.social.agents=1,2,3", "-n", "2", "--out", str(root / "sweep"), *fast],
+        "check": ["check", two, "-t", "sla.phone >= 0.99", "-n", "3", "--out", str(root / "check"), *fast],
+        "baseline": ["baseline", two, "-n", "2", "--out", str(root / "baseline" / "two.json"), *fast],
+        "shop": ["shop", study, "--out", str(root / "shop"), "-q"],
+        "shop plan": ["shop", "plan", "--share", "0.42", "--half-width", "0.05", "--icc", "0.1", "--out",
+                      str(root / "shop plan")],
+        "loadtest": ["loadtest", mmc, "--metric", "sla.phone", "--target", "0.5", "-n", "2", "--grid", "0.5,1,1.5",
+                     "--tolerance", "0.25", "--out", str(root / "loadtest"), *fast],
+        "staff": ["staff", mmc, "-n", "2", "--out", str(root / "staff"), *fast],
+    }
+
+
+_CODES = {"check": 1}  # the check's threshold fails on purpose: a FAIL report
+
+
+def result_of(kind: str) -> Path:
+    """The result directory (for a baseline: the file) of ``kind``, made on first use."""
+    if kind not in _CACHE:
+        root = _root()
+        invoke(kind_args(root)[kind], _CODES.get(kind, 0))
+        where = root / ("baseline" if kind == "baseline" else kind)
+        if kind == "baseline":
+            _CACHE[kind] = where / "two.json"
+        else:
+            (found,) = [p for p in where.iterdir() if not p.name.startswith(".")]
+            _CACHE[kind] = found
+    return _CACHE[kind]

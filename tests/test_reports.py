@@ -1,0 +1,166 @@
+"""report.html in every result directory, ``carebench report DIR``, ``--json`` and ``summary.txt``.
+
+The reports are checked as files here (self-contained, deterministic, the
+headline and sections present); tests/test_report_browser.py opens them in
+a real browser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+
+import numpy as np
+import pytest
+from report_results import inputs, invoke, kind_args, result_of
+
+from carebench.output.html.build import KINDS, report_document, report_path, result_kind
+
+ALL = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff"]
+
+
+def test_every_kind_of_result_has_a_test():
+    assert {k.replace("run-replicated", "run") for k in ALL} == set(KINDS)
+    assert set(ALL) <= set(kind_args(result_of("run").parent))
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_every_command_leaves_a_self_contained_report_and_its_summary(kind):
+    where = result_of(kind)
+    page = report_path(where)
+    text = page.read_text(encoding="utf-8")
+    assert result_kind(where) == kind.replace("-replicated", "")
+    if kind != "baseline":
+        assert (where / "summary.txt").read_text().strip()
+    # Nothing fetched: no scripts, stylesheets, images or fonts from anywhere.
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\((?!#)", text)  # url(#id): a clip path
+    assert not re.search(r"""(src|href)=["'](?!#)""", text)
+    assert "default-src 'none'" in text
+    doc, charts = report_document(where)
+    plain = re.sub(r"<[^>]+>", "", text)  # PASS and FAIL are coloured spans
+    assert doc["headline"] and all(line in plain for line in _escaped(doc["headline"]))
+    for s in doc["sections"]:
+        assert f'<section id="{s["id"]}">' in text
+        for t in s["tables"]:
+            assert text.count("<th scope=\"col\">") >= len(t["header"])
+    assert 'id="warnings"' in text and 'id="scenario"' in text
+    for c in charts:
+        assert f'<figure id="{c.id}">' in text and f"<desc id=\"{c.id}-d\">" in text
+    assert page.stat().st_size < 600_000
+
+
+def _escaped(lines):
+    import html
+
+    return [html.escape(line, quote=True) for line in lines]
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "check", "shop", "staff"])
+def test_carebench_report_rebuilds_the_same_bytes(kind, tmp_path):
+    where = result_of(kind)
+    copy = tmp_path / "copy"
+    shutil.copytree(where, copy)
+    before = (copy / "report.html").read_bytes()
+    (copy / "report.html").unlink()
+    result = invoke(["report", str(copy)])
+    assert result.output.strip() == f"report: {copy / 'report.html'}"
+    assert (copy / "report.html").read_bytes() == before
+
+
+def test_the_same_scenario_and_seed_give_the_same_report(tmp_path):
+    invoke(["run", str(inputs() / "two.yaml"), "--out", str(tmp_path), "-q"])
+    (again,) = tmp_path.iterdir()
+    assert (again / "report.html").read_bytes() == (result_of("run") / "report.html").read_bytes()
+
+
+def test_the_run_report_leads_with_each_channels_sla_against_its_goal():
+    doc, charts = report_document(result_of("run-replicated"))
+    twitter, phone = doc["headline"][1:3]
+    assert re.fullmatch(r"Twitter SLA [\d.]+% ± [\d.]+ against a goal of 80%: (PASS|FAIL|UNCLEAR)", twitter)
+    assert phone.startswith("Phone SLA")
+    goals = {g["channel"]: g for g in doc["data"]["sla_goals"]}
+    e = doc["data"]["kpis"]["sla.twitter"]
+    assert goals["twitter"]["verdict"] == ("PASS" if e["low"] >= 0.8 else "FAIL" if e["high"] < 0.8 else "UNCLEAR")
+    assert [c.id for c in charts] == ["frt-distribution", "queue-length", "sla-by-hour", "exposure"]
+
+
+def test_check_json_says_pass_or_fail_and_why(tmp_path):
+    args = kind_args(tmp_path)["check"]
+    result = invoke([*args[:-1], "--json"], 1)
+    doc = json.loads(result.output)
+    assert doc["kind"] == "check" and doc["verdict"] == "FAIL"
+    assert doc["data"]["passed"] is False and doc["data"]["exit_code"] == 1
+    assert doc["data"]["exit_reason"] == "1 of 1 thresholds failed"
+    assert doc["data"]["thresholds"][0]["threshold"] == "sla.phone >= 0.99"
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "shop plan", "staff"])
+def test_json_prints_one_document_the_same_as_the_report(kind, tmp_path):
+    args = [a for a in kind_args(tmp_path)[kind] if a != "-q"]
+    doc = json.loads(invoke([*args, "--json"]).output)
+    assert doc["kind"] == kind
+    again = json.loads(invoke(["report", doc["directory"], "--json"]).output)
+    assert again == doc
+
+
+@pytest.mark.parametrize("args", [["validate", "mmc"], ["scenarios"], ["policies"], ["kpis"], ["kpis", "mmc"],
+                                  ["erlang", "--rate", "100/h", "--handle", "5m"]])
+def test_json_on_the_commands_that_write_no_directory(args):
+    data = json.loads(invoke([*args, "--json"]).output)
+    assert data
+    if args[0] == "erlang":
+        from carebench.analytic.erlang import agents_needed
+
+        assert data["agents_needed"] == agents_needed(100 / 3600, 300, 20, 0.8) and data["model"] == "Erlang C"
+        assert [r["agents"] for r in data["rows"]] == list(range(data["agents_needed"] - 2, data["agents_needed"] + 3))
+
+
+def test_report_of_something_else_is_one_line_and_exit_2(tmp_path):
+    for target, words in ((tmp_path, "not a carebench result directory"),
+                          (tmp_path / "missing", "no such directory")):
+        result = invoke(["report", str(target)], 2)
+        assert result.output.count("\n") == 1 and words in result.output and "Traceback" not in result.output
+    damaged = tmp_path / "damaged"
+    shutil.copytree(result_of("staff"), damaged)
+    (damaged / "staffing.json").write_text("{}")
+    result = invoke(["report", str(damaged)], 2)
+    assert result.output.count("\n") == 1 and "missing or damaged" in result.output
+
+
+def test_planners_axes():
+    from carebench.output.axes import closed_spans, top_series, weekday_clock
+    from carebench.model.calendar import parse_windows
+
+    assert weekday_clock(0) == "Mon 00:00" and weekday_clock(86400 + 9 * 3600) == "Tue 09:00"
+    assert weekday_clock(7 * 86400, clock=False) == "Mon (wk 2)"
+    spans = closed_spans(parse_windows("daily 08:00-22:00"), 0, 86400)
+    assert spans == [(0, 8 * 3600), (22 * 3600, 86400)]
+    shown, others = top_series({f"b{i}": [i] for i in range(25)})
+    assert len(shown) == 9 and len(others) == 16 and "b24" in shown and "b0" in others
+
+
+def test_run_plots_read_at_a_glance():
+    from carebench.output.html.run import run_result
+    from carebench.output.plots import queue_figure, run_context, sla_by_hour_figure
+    from carebench.output.html.common import scenario_of
+
+    where = result_of("run")
+    result, sc = run_result(where), scenario_of(where / "scenario.yaml")
+    fig = queue_figure(result, run_context(sc))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "Mon 00:00" and all(re.fullmatch(r"(Mon|Tue) \d\d:00", x) for x in labels)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "closed: twitter" in legend and "incident: incident" in legend
+    assert ax.get_ylabel() and ax.get_xlabel()
+    fig = sla_by_hour_figure(result, run_context(sc))
+    ax = fig.axes[0]
+    twitter = ax.get_lines()[0].get_ydata()
+    assert all(math.isnan(v) for v in twitter[:8]) and not math.isnan(np.nanmax(twitter))  # closed till 08:00
+    goal = ax.get_lines()[1]
+    assert goal.get_label() == "twitter goal 80%" and list(goal.get_ydata()) == [0.8, 0.8]
+    fig.canvas.draw()
+    assert all(t.get_text().endswith("%") for t in ax.get_yticklabels() if t.get_text())
