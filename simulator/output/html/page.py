@@ -36,7 +36,8 @@ background:#f6f8fa}.headline p{margin:.2rem 0}
 .tag{font-weight:700}.tag-PASS{color:var(--pass)}.tag-FAIL{color:var(--fail)}.tag-UNCLEAR{color:var(--warn)}
 table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.9rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:.2rem 0;color:var(--muted)}
-th,td{border:1px solid var(--line);padding:.25rem .55rem;vertical-align:top}
+th,td{border:1px solid var(--line);padding:.25rem .55rem;vertical-align:top}td{white-space:nowrap}
+.scroll{overflow-x:auto;max-width:100%}
 th{background:#f6f8fa;text-align:left}td{text-align:right}td:first-child{text-align:left}
 .warnings{border:1px solid #d4a72c;background:#fff8c5;padding:.6rem 1rem}.warnings li{margin:.2rem 0}
 figure{margin:1rem 0 1.6rem;page-break-inside:avoid;break-inside:avoid}figure svg{max-width:100%;height:auto}
@@ -46,7 +47,7 @@ dl.prov{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;font-
 dl.prov dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 nav.toc{font-size:.9rem;color:var(--muted)}nav.toc a{color:inherit;margin-right:.8rem}
 @media print{body{max-width:none;padding:0;font-size:10pt}nav.toc{display:none}h2{break-after:avoid}
-table,figure,pre{break-inside:avoid}pre{white-space:pre-wrap}a{color:inherit;text-decoration:none}}
+table,figure,pre{break-inside:avoid}pre{white-space:pre-wrap}.scroll{overflow:visible}td{white-space:normal}a{color:inherit;text-decoration:none}}
 """
 
 
@@ -97,7 +98,7 @@ def _e(text: Any) -> str:
 
 
 def _table(t: dict) -> str:
-    out = ["<table>"]
+    out = ['<div class="scroll"><table>']
     if t.get("caption"):
         out.append(f"<caption>{_e(t['caption'])}</caption>")
     out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in t["header"]) + "</tr></thead>")
@@ -106,7 +107,7 @@ def _table(t: dict) -> str:
         cells = [f'<th scope="row">{_e(row[0])}</th>'] if row else []
         cells += [f"<td>{_e(c)}</td>" for c in row[1:]]
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 

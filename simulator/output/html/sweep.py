@@ -75,7 +75,7 @@ def sweep_document(directory: Path) -> tuple[dict, list[Chart]]:
             kpis.append(r["kpi"])
     plan = read_json(directory / "plan.json")
     n = max((e["n"] for per in points.values() for e in per.values()), default=0)
-    shown = [k for k in kpis if k.startswith(("sla.", "exposure.total", "churn.expected", "cost.total"))] or kpis
+    shown = [k for k in kpis if k.startswith("sla.") or k in ("exposure.total", "churn.expected", "cost.total")] or kpis
     shown = shown[:12]
     head = [f"sweep over {', '.join(paths)}: {len(points)} grid points × {n} replications"]
     for kpi in shown[:4]:
