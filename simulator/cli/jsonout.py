@@ -35,7 +35,8 @@ def save_summary(directory: Path, lines: list[str], report: bool = True) -> None
 
 
 def announce(directory: Path, lines: list[str], as_json: bool, quiet: bool, tail: str = "") -> None:
-    """Print the summary and where the results are, or with ``--json`` the report's JSON summary."""
+    """Print the summary and where the results are (``report.html`` is there), or with ``--json`` the
+    report's JSON summary."""
     if as_json:
         from carebench.output.html.build import report_json
 
@@ -45,8 +46,6 @@ def announce(directory: Path, lines: list[str], as_json: bool, quiet: bool, tail
         click.echo("\n".join(lines))
         click.echo("")
     click.echo(f"results: {directory}{tail}")
-    if not quiet:
-        click.echo(f"report: {Path(directory) / 'report.html'}")
 
 
 def emit(data: Any) -> None:
