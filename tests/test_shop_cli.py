@@ -50,7 +50,7 @@ def test_shop_study_writes_tables_files_and_plots(runner, tmp_path, study_file):
         assert text in result.output
     out = result_dir(tmp_path / "r")
     assert {p.name for p in out.iterdir()} == {"probes.csv", "brands.csv", "summary.json", "summary.txt",
-                                               "km.png", "strata.png", "report.html"}
+                                               "km.png", "strata.png", "report.html", "meta.json"}
     rows = list(csv.DictReader((out / "probes.csv").open()))
     assert len(rows) == 24 and {r["brand"] for r in rows} == {"quick", "nobody"}
     assert all(r["censored"] == "1" and r["time_to_reply_s"] == "259200" for r in rows if r["brand"] == "nobody")

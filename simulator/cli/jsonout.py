@@ -26,10 +26,13 @@ def json_option():
 
 
 def save_summary(directory: Path, lines: list[str], report: bool = True) -> None:
-    """Write ``summary.txt`` (the terminal summary) and ``report.html`` into a result directory."""
+    """Write ``summary.txt`` (the terminal summary), ``meta.json`` (the carebench version) and
+    ``report.html`` into a result directory."""
     from carebench.output.html.build import build_report
+    from carebench.util.version import __version__
 
     atomic_write_text(Path(directory) / "summary.txt", "\n".join(lines) + "\n")
+    atomic_write_text(Path(directory) / "meta.json", to_json({"carebench_version": __version__}))
     if report:
         build_report(Path(directory))
 

@@ -19,7 +19,6 @@ import numpy as np
 from carebench.cli.common import allow_import_option, result_directory
 from carebench.cli.execution import open_executor, resumable, scheduler_option
 from carebench.cli.jsonout import announce, json_option, save_summary
-from carebench.output.html.build import build_report
 from carebench.output.study import write_study
 from carebench.output.study_report import plan_lines, study_summary
 from carebench.study.estimates import estimate_study
@@ -99,7 +98,7 @@ def run(study, seed, repeats, workers, scheduler, out, overrides, brand_override
     with atomic_directory(final) as tmp:
         write_study(tmp, result, est, lines, plots=not no_plots,
                     extra={"study_file": study, "set": list(extra), "brand_set": list(brand_overrides)})
-        build_report(tmp)
+        save_summary(tmp, lines)  # summary.txt again (the same lines), meta.json and report.html
     announce(final, lines, as_json, quiet)
 
 

@@ -69,10 +69,23 @@ def report_document(directory: Path):
     kind = result_kind(directory)
     module, function = KINDS[kind]
     try:
-        return getattr(importlib.import_module(module), function)(Path(directory))
+        doc, charts = getattr(importlib.import_module(module), function)(Path(directory))
+        return _with_version(Path(directory), doc), charts
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise UserError(f"{directory}: a {kind} result with a missing or damaged file ({type(exc).__name__}: "
                         f"{exc}); rerun the command") from None
+
+
+def _with_version(directory: Path, doc: dict) -> dict:
+    """Add the carebench version from ``meta.json`` when the result's own files do not record it."""
+    meta = directory / "meta.json"
+    prov = doc.setdefault("provenance", {})
+    if "carebench version" not in prov and meta.is_file():
+        try:
+            prov["carebench version"] = json.loads(meta.read_text(encoding="utf-8")).get("carebench_version", "")
+        except (OSError, ValueError, AttributeError):
+            pass
+    return doc
 
 
 def report_json(directory: Path) -> str:

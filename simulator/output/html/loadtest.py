@@ -122,8 +122,10 @@ def staff_document(directory: Path) -> tuple[dict, list[Chart]]:
     data = read_json(directory / "staffing.json")
     verdict = "PASS" if data["met"] else "FAIL"
     hours = sum(k["agent_hours_each"] * data["roster"][k["knob"]] for k in data["knobs"])
+    priced = number(data["kpis"].get("cost.total", {}).get("mean")) > 0  # unpriced pools: cost is agent-hours
+    cost = f", cost {number(data['cost']):,.0f}" if priced else ""
     head = [f"Roster {'found' if data['met'] else 'NOT found'}: {sum(data['roster'].values()):,} agents, "
-            f"{hours:,.0f} agent-hours, cost {number(data['cost']):,.0f} over the run: {verdict}"]
+            f"{hours:,.0f} agent-hours{cost} over the run: {verdict}"]
     head += [f"{t['target']}: {t['detail']}: {'PASS' if t['passed'] else 'FAIL'}" for t in data["targets"]]
     rows = [[k["knob"], ", ".join(k["channels"]), str(data["erlang_start"][k["knob"]]), str(data["roster"][k["knob"]]),
              f"{data['roster'][k['knob']] - data['erlang_start'][k['knob']]:+d}",
