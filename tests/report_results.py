@@ -12,7 +12,7 @@ from test_shop import brand, study_data
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
 
-__all__ = ["kind_args", "result_of", "invoke", "inputs"]
+__all__ = ["kind_args", "result_of", "document_of", "invoke", "inputs"]
 
 _CACHE: dict[str, Path] = {}
 _ROOT: list[Path] = []
@@ -78,3 +78,15 @@ def result_of(kind: str) -> Path:
             (found,) = [p for p in where.iterdir() if not p.name.startswith(".")]
             _CACHE[kind] = found
     return _CACHE[kind]
+
+
+_DOCS: dict[str, tuple] = {}
+
+
+def document_of(kind: str):
+    """The report document and charts of ``kind``'s result (charts are drawn only when asked)."""
+    from carebench.output.html.build import report_document
+
+    if kind not in _DOCS:
+        _DOCS[kind] = report_document(result_of(kind))
+    return _DOCS[kind]

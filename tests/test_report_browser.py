@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from browser import INSTALL_HINT, Browser, find_chromium
 from matplotlib.image import imread
-from report_results import result_of
+from report_results import document_of, result_of
 
-from carebench.output.html.build import report_document, report_path
+from carebench.output.html.build import report_path
 
 KINDS = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff"]
 
@@ -37,7 +37,7 @@ def test_the_report_renders_offline_with_every_section(browser, kind):
     assert page["errors"] == []
     # The only request is the page itself: no CDN, font, script or image from anywhere.
     assert page["requests"] == [report_path(where).resolve().as_uri()]
-    doc, charts = report_document(where)
+    doc, charts = document_of(kind)
     text = " ".join(page["text"].split())
     for line in doc["headline"]:
         assert " ".join(line.split()) in text

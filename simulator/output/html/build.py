@@ -32,6 +32,10 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 """Kind of result -> (module, function) building its document from a directory."""
 
+PLOTTED = {"run": "frt_distribution.png", "compare": "kpis.png", "sweep": "plots", "loadtest": "capacity.png",
+           "shop": "km.png"}
+"""A file the command writes only when it draws plots: without it (``--no-plots``) the report has no charts."""
+
 
 def _plan_kind(path: Path) -> str | None:
     try:
@@ -70,6 +74,9 @@ def report_document(directory: Path):
     module, function = KINDS[kind]
     try:
         doc, charts = getattr(importlib.import_module(module), function)(Path(directory))
+        if kind in PLOTTED and not (Path(directory) / PLOTTED[kind]).exists():
+            charts = []
+            doc["warnings"].append("no charts: the command ran with --no-plots")
         return _with_version(Path(directory), doc), charts
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise UserError(f"{directory}: a {kind} result with a missing or damaged file ({type(exc).__name__}: "

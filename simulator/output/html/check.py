@@ -69,7 +69,7 @@ def check_document(directory: Path) -> tuple[dict, list[Chart]]:
     panels = [(t["kpi"], [t["threshold"].replace(t["kpi"], "").strip() or "now"], [number(t["mean"])],
                [number(t["half_width"])]) for t in data["thresholds"]]
     charts = [Chart("thresholds-chart", "Thresholds", "Each thresholded KPI's mean with its 95% confidence interval; "
-                    "the bar's label is the threshold it must meet.", bars_figure(panels, "KPIs under a threshold"))] \
+                    "the bar's label is the threshold it must meet.", lambda: bars_figure(panels, "KPIs under a threshold"))] \
         if panels else []
     doc = {
         "kind": "check", "title": f"carebench check: {data['scenario']}", "headline": head, "verdict": verdict,
@@ -99,7 +99,7 @@ def baseline_document(path: Path) -> tuple[dict, list[Chart]]:
             for k, v in kpis.items()]
     panels = [(k, ["baseline"], [number(kpis[k]["mean"])], [number(kpis[k]["half_width"])]) for k in slas]
     charts = [Chart("baseline-sla", "SLA per channel in the baseline", "Each channel's SLA attainment in the "
-                    "baseline, mean with its 95% confidence interval.", bars_figure(panels, "baseline SLA"))] \
+                    "baseline, mean with its 95% confidence interval.", lambda: bars_figure(panels, "baseline SLA"))] \
         if panels else []
     doc = {
         "kind": "baseline", "title": f"carebench baseline: {data['scenario']}", "headline": head, "verdict": None,

@@ -80,7 +80,7 @@ def compare_document(directory: Path) -> tuple[dict, list[Chart]]:
     charts = [Chart("kpi-bars", "Each KPI by variant",
                     "One small bar chart per KPI: each variant's mean with its 95% confidence interval as an error "
                     "bar; " + ", ".join(f"{t} = {nm}" for t, nm in zip(tags, names)) + ".",
-                    bars_figure(panels, "mean and 95% confidence interval per variant"))] if panels else []
+                    lambda: bars_figure(panels, "mean and 95% confidence interval per variant"))] if panels else []
     texts = [(directory / "variants" / f"{i}.yaml") for i in range(1, len(names) + 1)]
     doc = {
         "kind": "compare", "title": f"carebench compare: {', '.join(names)}",

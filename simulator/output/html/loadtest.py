@@ -86,7 +86,7 @@ def loadtest_document(directory: Path) -> tuple[dict, list[Chart]]:
                         [table_of(["load", kpi, "95% CI"], steps, "bisection")])]
     charts = [Chart("capacity-curve", "Capacity curve", "SLA, p90 first-response time, exposure and expected churn "
                     "against the load multiplier, with 95% bands; dashed: the knee; dotted red: the breaking point.",
-                    _curve(rows, kpis, bp, knee_at))] if rows else []
+                    lambda: _curve(rows, kpis, bp, knee_at))] if rows else []
     doc = {
         "kind": "loadtest", "title": f"carebench loadtest: {bp['target']}", "headline": head,
         "verdict": "FAIL" if bp["status"] == "fails throughout" else None, "sections": sections, "warnings": [],
@@ -141,7 +141,7 @@ def staff_document(directory: Path) -> tuple[dict, list[Chart]]:
                                                                 t["detail"]] for t in data["targets"]], "targets"),
                     table_of(["KPI", "unit", "mean ± 95% CI"], kpis, "KPIs of the roster")])]
     charts = [Chart("roster-chart", "Agents per pool or shift", "For each pool or shift, the agent count Erlang "
-                    "suggested and the count the simulation search found.", _roster(data))] if data["knobs"] else []
+                    "suggested and the count the simulation search found.", lambda: _roster(data))] if data["knobs"] else []
     doc = {
         "kind": "staff", "title": "carebench staff", "headline": head, "verdict": verdict, "sections": sections,
         "warnings": [] if data["met"] else [f"no roster met every target ({data['history'][-1]['step']})"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +53,21 @@ table,figure,pre{break-inside:avoid}pre{white-space:pre-wrap}.scroll{overflow:vi
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart of a report: its anchor ``id``, a ``title``, a text alternative ``alt``, the figure."""
+    """A chart of a report: its anchor ``id``, a ``title``, a text alternative ``alt``, and ``draw``.
+
+    ``draw`` makes the figure only when the page is rendered, so a JSON
+    summary (``--json``) never spends time drawing.
+    """
 
     id: str
     title: str
     alt: str
-    figure: Figure
+    draw: Callable[[], Figure]
+
+    @property
+    def figure(self) -> Figure:
+        """The chart's figure, drawn now."""
+        return self.draw()
 
 
 def section(id: str, title: str, paragraphs: Sequence[str] = (), tables: Sequence[dict] = ()) -> dict:

@@ -26,7 +26,7 @@ from carebench.output.html.common import (
     unit,
 )
 from carebench.output.html.page import Chart, section, table_of
-from carebench.output.plots import run_context, run_figures
+from carebench.output.plots import exposure_figure, frt_figure, queue_figure, run_context, sla_by_hour_figure
 from carebench.output.report import fmt_time
 
 __all__ = ["run_document", "run_result"]
@@ -150,7 +150,10 @@ def run_document(directory: Path) -> tuple[dict, list[Chart]]:
     head = (f"{result.scenario}: {n} replications, {fmt_time(result.horizon)} simulated each, 95% confidence "
             "intervals" if replicated else f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}")
     sla = read_json(directory / "kpis.json").get("sla_targets", {})
-    figures = run_figures(result, sla, run_context(sc))
+    context = run_context(sc)
+    figures = {"frt_distribution": lambda: frt_figure(result, sla), "queue_length": lambda: queue_figure(result, context),
+               "sla_by_hour": lambda: sla_by_hour_figure(result, context),
+               "exposure": lambda: exposure_figure(result, context)}
     note = " (replication 1)" if replicated else ""
     alts = {
         "frt_distribution": "Left: for each channel, the share of answered contacts whose first response took "
@@ -164,8 +167,7 @@ def run_document(directory: Path) -> tuple[dict, list[Chart]]:
     }
     titles = {"frt_distribution": "First response, abandoned and still waiting", "queue_length": "Queues over time",
               "sla_by_hour": "SLA by hour of day", "exposure": "Exposure over time"}
-    stems = {name: name.removesuffix(".png") for name in figures}
-    charts = [Chart(stems[n].replace("_", "-"), titles[stems[n]] + note, alts[stems[n]], fig) for n, fig in figures.items()]
+    charts = [Chart(stem.replace("_", "-"), titles[stem] + note, alts[stem], draw) for stem, draw in figures.items()]
     provenance = {"scenario": result.scenario, "scenario file": read_json(directory / "kpis.json")
                   .get("scenario_file", ""), "seed": result.seed, "replications": n,
                   "carebench version": result.version, "fingerprint": result.fingerprint,

@@ -114,9 +114,9 @@ def study_document(directory: Path) -> tuple[dict, list[Chart]]:
             ["followers", "probes", "≤24 h (cluster-robust)", "median reply (duration)"], strata, "strata")]))
     charts = [Chart("km", "Time to reply", "Share of probes not yet answered against the time since they were sent "
                     "(Kaplan-Meier, pooled over brands, with its 95% band); unanswered probes are censored at the "
-                    "window.", _km_figure(data)),
+                    "window.", lambda: _km_figure(data)),
               Chart("brands-chart", "Each brand within 24 h", "Each brand's share of probes answered within 24 "
-                    "hours with its 95% interval, best first.", _brands_figure(data))]
+                    "hours with its 95% interval, best first.", lambda: _brands_figure(data))]
     warnings = text_warnings(summary_lines(directory))
     unanswered = 1 - number(pooled.get("answered", {}).get("share"))
     if math.isfinite(unanswered) and unanswered > 0:

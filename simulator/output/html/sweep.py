@@ -93,7 +93,7 @@ def sweep_document(directory: Path) -> tuple[dict, list[Chart]]:
                         [f"Mean ± 95% CI half-width over {n} replications per point, the same seeds at every point."],
                         [table_of(["grid point", *(f"{k} ({unit(k)})" for k in shown)], body, "sweep")])]
     charts = [Chart("sweep-chart", "KPIs across the grid", f"Each KPI against {paths[0]}, one line per value of the "
-                    "other swept fields, with 95% confidence intervals as error bars.", _figure(points, shown, paths))] \
+                    "other swept fields, with 95% confidence intervals as error bars.", lambda: _figure(points, shown, paths))] \
         if paths and points else []
     doc = {
         "kind": "sweep", "title": f"carebench sweep: {', '.join(paths)}", "headline": head, "verdict": None,
