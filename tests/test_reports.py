@@ -172,3 +172,21 @@ def test_no_plots_leaves_the_charts_out_of_the_report_too(tmp_path):
     text = (where / "report.html").read_text()
     assert "<svg" not in text and 'id="charts"' not in text
     assert "no charts: the command ran with --no-plots" in text
+
+
+def test_json_on_the_real_data_commands(tmp_path):
+    from helpers import mmc
+    from trace_helpers import ORIGIN, simulated_log, write_trace
+
+    from carebench.load.yamlio import dump_yaml
+
+    sc = mmc(rate_per_hour=30, agents=2, horizon="1d", warmup="0s")
+    cols, result = simulated_log(sc)
+    path = write_trace(tmp_path / "log.csv", cols, tuple(sc.channels))
+    (tmp_path / "mmc.yaml").write_text(dump_yaml(sc.as_data()))
+    trace = [str(path), "--column", "arrival=arrival", "--column", "first_reply=first_reply",
+             "--column", "channel=channel", "--origin", ORIGIN]
+    replayed = json.loads(invoke(["replay", *trace, str(tmp_path / "mmc.yaml"), "--horizon", "1d", "--json"]).output)
+    assert replayed["kpis"]["arrived.phone"] == result.kpis["arrived.phone"]
+    fitted = json.loads(invoke(["fit", *trace, "-o", str(tmp_path / "fitted.yaml"), "--no-plots", "--json"]).output)
+    assert fitted["scenario"] == str(tmp_path / "fitted.yaml") and fitted["fit"] and fitted["lines"]

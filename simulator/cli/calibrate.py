@@ -12,6 +12,7 @@ from carebench.calibrate import calibrate as run_calibration
 from carebench.calibrate import parse_free
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario
 from carebench.cli.execution import open_executor, scheduler_option, workers_option
+from carebench.cli.jsonout import emit, json_option
 from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.calibration import calibrated_header, calibration_data, calibration_lines, plot_latency_ecdf
@@ -62,10 +63,11 @@ def _split(tr, holdout_from, holdout, reply_sampled):
 @scheduler_option()
 @override_option()
 @allow_import_option()
+@json_option()
 def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, free, channel,
               holdout_from, holdout,
               until, budget, replications, seed, out, no_plots, quiet, workers, scheduler, overrides,
-              allow_policy_import):
+              allow_policy_import, as_json):
     """Calibrate SCENARIO's --free parameters so its first-reply latencies match the trace --to."""
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
     tr = load_trace(to, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
@@ -103,5 +105,9 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
     if not no_plots:
         plot_latency_ecdf(out.with_name(out.stem + "-ecdf.png"), train[np.isfinite(train)], cal.sim_before,
                           cal.sim_after, None if held is None else held[np.isfinite(held)])
+    if as_json:
+        emit({"scenario": str(out), "report": str(report), "lines": calibration_lines(cal),
+              "calibration": calibration_data(cal)})
+        return
     click.echo("\n".join(calibration_lines(cal)))
     click.echo(f"\nscenario: {out}\nreport: {report}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from carebench.calibrate import fit_trace
+from carebench.cli.jsonout import emit, json_option
 from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.calibration import fit_data, fit_lines, plot_fit_ecdf
@@ -36,9 +37,10 @@ __all__ = ["fit"]
               help="Fit before DATE and check arrivals per hour from DATE on.")
 @click.option("--until", default=None, metavar="DATE", help="Ignore contacts from this date on.")
 @click.option("--no-plots", is_flag=True, help="Skip the ECDF plots.")
+@json_option()
 def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, out, name, channel, handle,
         horizon_days, min_count,
-        since, check_from, until, no_plots):
+        since, check_from, until, no_plots, as_json):
     """Fit a scenario to TRACE: arrival rate and profiles (with intervals), bursts as incidents, distributions.
 
     Writes the scenario to --out and fit-report.json (and ECDF plots) beside it.
@@ -65,6 +67,10 @@ def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_
                 values = tr.handle
             if values is not None:
                 plot_fit_ecdf(out.with_name(f"{out.stem}-{key.replace('.', '-')}-ecdf.png"), key, values, d)
+    if as_json:
+        emit({"scenario": str(out), "report": str(report), "skipped": tr.skipped, "lines": lines,
+              "fit": fit_data(fitted)})
+        return
     if tr.skipped:
         click.echo(f"skipped {tr.skipped:,} bad rows (--skip-bad)")
     click.echo("\n".join(lines))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario, seed_option
+from carebench.cli.jsonout import emit, json_option
 from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.report import run_summary
@@ -32,19 +33,28 @@ __all__ = ["replay"]
 @seed_option()
 @override_option()
 @allow_import_option()
+@json_option()
 def replay(path, scenario, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, channel, start,
            horizon, write,
-           seed, overrides, allow_policy_import):
+           seed, overrides, allow_policy_import, as_json):
     """Run SCENARIO with the arrivals of TRACE in place of its arrival process (team, policies unchanged)."""
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
     tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     span = parse_duration(horizon) if horizon is not None else None
     replayed, info = replay_scenario(sc, tr, channel=channel, start=parse_wall(start, "--start"), horizon=span,
                                      seed=sc.seed if seed is None else seed)
-    click.echo("\n".join(info.lines()))
+    if not as_json:
+        click.echo("\n".join(info.lines()))
     if write is not None:
         atomic_write_text(write, f"# {scenario} with the arrivals of {path} replayed\n" + dump_yaml(replayed.as_data()))
-        click.echo(f"replayed scenario: {write}")
+        if as_json:
+            emit({"replay": info.lines(), "written": str(write)})
+        else:
+            click.echo(f"replayed scenario: {write}")
         return
     result = simulate(replayed, seed, allow_policy_import=allow_policy_import)
+    if as_json:
+        emit({"replay": info.lines(), "scenario": result.scenario, "fingerprint": result.fingerprint,
+              "seed": result.seed, "kpis": result.kpis})
+        return
     click.echo("\n".join(run_summary(result, {n: c.sla for n, c in replayed.channels.items()})))
