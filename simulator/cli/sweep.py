@@ -93,7 +93,7 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
     rows = []
     for rep in reps:
         summary = rep.summary()
-        rows.append([*(str(v) for _, v in rep.variant.settings), *(fmt_estimate(k, summary[k]) for k in chosen)])
+        rows.append([*(str(v) for _, v in rep.variant.settings), *(fmt_estimate(k, summary[k]) if k in summary else "-" for k in chosen)])
     lines += ["", *table([*paths, *chosen], rows)]
     save_summary(directory, lines)
     announce(directory, lines, as_json, quiet)

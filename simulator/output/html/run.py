@@ -146,9 +146,15 @@ def run_document(directory: Path) -> tuple[dict, list[Chart]]:
     goals = {n: c.sla_goal for n, c in sc.channels.items()} if sc is not None else {}
     headline, verdicts = _headline(result, est, goals, replicated)
     lines = summary_lines(directory)
-    n = summary["replications"] if replicated else 1
-    head = (f"{result.scenario}: {n} replications, {fmt_time(result.horizon)} simulated each, 95% confidence "
-            "intervals" if replicated else f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}")
+    n = summary.get("replications", 1) if replicated else 1
+    if replicated and "batches" in summary:  # one long run, intervals by batch means
+        head = (f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}, 95% intervals by "
+                f"batch means over {summary['batches']} batches")
+    elif replicated:
+        head = (f"{result.scenario}: {n} replications, {fmt_time(result.horizon)} simulated each, 95% confidence "
+                "intervals")
+    else:
+        head = f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}"
     sla = read_json(directory / "kpis.json").get("sla_targets", {})
     context = run_context(sc)
     figures = {"frt_distribution": lambda: frt_figure(result, sla), "queue_length": lambda: queue_figure(result, context),

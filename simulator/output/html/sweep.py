@@ -32,6 +32,8 @@ def _figure(points: dict, kpis: list[str], paths: list[str]):
         ax = fig.add_subplot(rows, cols, i + 1)
         groups: dict[str, list] = {}
         for settings, per in points.items():
+            if kpi not in per:
+                continue
             label = ", ".join(f"{p}={v}" for p, v in zip(paths[1:], settings[1:]))
             groups.setdefault(label, []).append((settings[0], per[kpi]))
         shown, others = top_series({g: [e["mean"] for _, e in pts] for g, pts in groups.items()})
