@@ -47,3 +47,15 @@ def test_a_users_own_policies_module_does_not_shadow_carebench(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "fifo" in done.stdout and "channel_priority" in done.stdout
     assert "the user module was imported" not in done.stderr
+
+
+def test_every_package_folder_is_installed():
+    # pyproject.toml lists packages by hand (the folders are mapped onto carebench), so a new
+    # subpackage left out of the list works in an editable install and is missing from `pip install .`.
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(("carebench", *p.parent.relative_to(REPO / "simulator").parts)).rstrip(".")
+               for p in (REPO / "simulator").rglob("__init__.py")}
+    assert folders - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    assert {"carebench.policies", "carebench.scenarios"} <= listed
