@@ -106,19 +106,16 @@ def duration_value(option: str, text: str | None) -> float | None:
 
 
 def result_directory(root: Path, name: str) -> Path:
-    """``root/<name>-<YYYYmmdd-HHMMSS>``, made unique if it already exists.
+    """``root/<name>-<YYYYmmdd-HHMMSS>``: the name a result directory is made under.
 
-    The name is slugged and bounded (:func:`carebench.load.limits.file_slug`);
-    a run that finishes at the same second as another gets a suffix when it
-    renames its directory into place (:func:`carebench.util.atomic.staged_directory`).
+    The name is slugged and bounded (:func:`carebench.load.limits.file_slug`).
+    Uniqueness is settled when the directory is made, not here: a run that
+    finishes in the same second as another (or finds the name taken) gets a
+    ``-2``, ``-3`` ... suffix (:func:`carebench.util.atomic.staged_directory`,
+    :func:`carebench.cli.execution.output_directory`), so concurrent runs never collide.
     """
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = root / f"{file_slug(name)}-{stamp}"
-    path, n = base, 1
-    while path.exists():
-        n += 1
-        path = Path(f"{base}-{n}")
-    return path
+    return root / f"{file_slug(name)}-{stamp}"
 
 
 @contextmanager

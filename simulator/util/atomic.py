@@ -35,6 +35,7 @@ __all__ = [
     "staged_directory",
     "Staged",
     "refuse_special",
+    "probe_writable",
     "clean_stale_partials",
     "hold_lock",
     "LOCK_NAME",
@@ -73,6 +74,11 @@ def refuse_special(path: str | os.PathLike, what: str = "") -> None:
         label = f"{what} {path}" if what else str(path)
         raise UserError(f"{label}: expected a regular file or a new path, got {_kind(mode)}; "
                         "carebench never replaces one")
+
+
+def probe_writable(directory: str | os.PathLike) -> None:
+    """Prove a new entry can be made in ``directory`` by making and removing one (``OSError`` if not)."""
+    os.rmdir(tempfile.mkdtemp(prefix=".carebench-probe.", dir=directory))
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
-from carebench.util.atomic import refuse_special
+from carebench.util.atomic import probe_writable, refuse_special
 from carebench.util.errors import UserError
 
 __all__ = ["check_output_directory", "check_output_file"]
@@ -30,10 +29,9 @@ def _nearest_existing(path: Path) -> Path:
 
 def _probe(directory: Path, label: str) -> None:
     try:
-        probe = tempfile.mkdtemp(prefix=".carebench-probe.", dir=directory)
+        probe_writable(directory)
     except OSError as exc:
         raise UserError(f"{label}: cannot write in {directory} ({exc.strerror or exc})") from None
-    os.rmdir(probe)
 
 
 def check_output_directory(path: str | os.PathLike, option: str = "--out") -> Path:
