@@ -18,6 +18,9 @@ import sys
 
 import click
 
+from carebench.cli.interrupts import exit_code as interrupt_exit_code
+from carebench.cli.interrupts import message as interrupt_message
+from carebench.cli.interrupts import sigterm_as_interrupt
 from carebench.util.errors import UserError
 
 __all__ = ["cli", "main", "COMMANDS", "LazyGroup"]
@@ -133,19 +136,28 @@ class CarebenchGroup(LazyGroup):
     """The top-level group: its errors are one line each and exit with code 2."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        """Run the command line; user errors exit 2, interruptions 130."""
+        """Run the command line; user errors exit 2, SIGINT 130 and SIGTERM 143, each with one line."""
+        argv = sys.argv[1:] if args is None else list(args)
         try:
-            rv = super().main(args, prog_name or "carebench", complete_var, standalone_mode=False, **extra)
+            with sigterm_as_interrupt():
+                # Not click's own main: it prints a blank line before re-raising an interruption.
+                with self.make_context(prog_name or "carebench", argv, **extra) as ctx:
+                    rv = self.invoke(ctx)
+        except click.exceptions.Exit as exc:  # --help, --version
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             click.echo(_one_line(exc), err=True)
             sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(exc.exit_code)
         except UserError as exc:
             for line in str(exc).splitlines():
                 click.echo(f"error: {line}", err=True)
             sys.exit(2)
-        except (click.Abort, KeyboardInterrupt):
-            click.echo("interrupted: results already written are intact", err=True)
-            sys.exit(130)
+        except (click.Abort, KeyboardInterrupt) as exc:
+            click.echo(interrupt_message(exc), err=True)
+            sys.exit(interrupt_exit_code(exc))
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import click
 
-from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
+from carebench.cli.common import (
+    allow_import_option,
+    check_size,
+    max_contacts_option,
+    override_option,
+    resolve_scenario,
+    scenario_argument,
+)
 from carebench.cli.execution import (
     open_executor,
     replication_count,
@@ -37,6 +44,7 @@ from carebench.runs.tasks import Variant
 from carebench.util.atomic import atomic_directory, atomic_write_text
 from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
+from carebench.util.paths import check_output_directory, check_output_file
 from carebench.util.version import __version__
 
 __all__ = ["check", "baseline"]
@@ -60,6 +68,19 @@ def _refresh_command(scenario: str | None, overrides: tuple[str, ...], path: Pat
     return shlex.join(words)
 
 
+def _refresh_hint(scenario: str | None, overrides: tuple[str, ...], path: Path) -> str:
+    """What to run when the baseline does not match: refresh it, or, for a ``--set`` variant, make its own.
+
+    A variant must never be written over the scenario's committed baseline,
+    so with ``--set`` the hint names a new file beside it.
+    """
+    if not overrides:
+        return f"refresh it with '{_refresh_command(scenario, overrides, path)}'"
+    own = path.with_name(f"{path.stem}-variant{path.suffix or '.json'}")
+    return (f"for this --set variant make a baseline of its own with "
+            f"'{_refresh_command(scenario, overrides, own)}' and check against --baseline {own}")
+
+
 @click.command()
 @scenario_argument(required=True)
 @click.option("--threshold", "-t", "thresholds", multiple=True, metavar="EXPR",
@@ -80,10 +101,11 @@ def _refresh_command(scenario: str | None, overrides: tuple[str, ...], path: Pat
 @workers_option()
 @scheduler_option()
 @override_option()
+@max_contacts_option()
 @allow_import_option()
 @json_option()
 def check(scenario, thresholds, rule, baseline_path, tolerance, replications, junit, quiet, out, workers,
-          scheduler, overrides, allow_policy_import, as_json):
+          scheduler, overrides, max_contacts, allow_policy_import, as_json):
     """Gate a build: run SCENARIO's replications and judge its thresholds and baseline.
 
     Exit code 0 when every threshold passes and no KPI regressed, 1 when a
@@ -99,12 +121,16 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
                         "--threshold EXPR or --baseline FILE")
     seeds = None
     if base is not None:
-        check_baseline_matches(base, sc, _refresh_command(scenario, overrides, baseline_path))
+        check_baseline_matches(base, sc, _refresh_hint(scenario, overrides, baseline_path))
         if replications is not None and replications != base.replications:
             raise UserError(f"--replications {replications}: the baseline {baseline_path} has "
                             f"{base.replications}; a paired check runs the baseline's seeds")
         seeds = base.seeds
     count = base.replications if base is not None else replication_count(replications, sc, DEFAULT_REPLICATIONS)
+    check_size([sc], max_contacts)
+    if junit is not None:
+        check_output_file(junit, "--junit")
+    check_output_directory(out)
     rep = _replicate(sc, count, seeds, workers, scheduler, quiet or as_json, allow_policy_import)
     report = run_check(rep, gates, rule, base, tolerance)
     if junit is not None:
@@ -141,9 +167,10 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
 @workers_option()
 @scheduler_option()
 @override_option()
+@max_contacts_option()
 @allow_import_option()
 @json_option()
-def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, allow_policy_import, as_json):
+def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, max_contacts, allow_policy_import, as_json):
     """Write or refresh the baseline of SCENARIO that 'carebench check --baseline' compares against.
 
     Records the scenario's fingerprint, the carebench version, the seeds and
@@ -155,6 +182,8 @@ def baseline(scenario, out, replications, quiet, workers, scheduler, overrides, 
     path = out or default_baseline_path(sc.name)
     previous = _previous_fingerprint(path)
     count = replication_count(replications, sc, DEFAULT_REPLICATIONS)
+    check_size([sc], max_contacts)
+    check_output_file(path, "--out" if out is not None else "baseline file")
     rep = _replicate(sc, count, None, workers, scheduler, quiet or as_json, allow_policy_import)
     write_baseline(path, rep, __version__, command=_refresh_command(scenario, overrides, path))
     build_report(path)

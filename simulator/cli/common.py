@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from carebench.load.limits import check_contacts, file_slug
 from carebench.load.loader import load_scenario, named_path, shipped_scenarios
 from carebench.model.scenario import Scenario
 from carebench.util.errors import UserError
@@ -26,6 +26,9 @@ __all__ = [
     "allow_import_option",
     "duration_value",
     "shape_option",
+    "max_contacts_option",
+    "check_size",
+    "warn",
 ]
 
 
@@ -58,8 +61,32 @@ def resolve_path(scenario: str | None) -> Path | None:
 
 def resolve_scenario(scenario: str | None, overrides: tuple[str, ...] = (), *,
                      allow_import: bool = False, shapes: tuple[str, ...] = ()) -> Scenario:
-    """Load the scenario named on the command line with its ``--set`` overrides and ``--shape`` shapes."""
-    return load_scenario(resolve_path(scenario), list(overrides), allow_import=allow_import, shapes=list(shapes))
+    """Load the scenario named on the command line with its ``--set`` overrides and ``--shape`` shapes.
+
+    Settings that are valid but idle in this run (an incident after the
+    horizon) are printed as one ``warning:`` line each on stderr.
+    """
+    sc = load_scenario(resolve_path(scenario), list(overrides), allow_import=allow_import, shapes=list(shapes))
+    warn(sc, scenario or "default")
+    return sc
+
+
+def warn(sc: Scenario, source: str) -> None:
+    """Print the scenario's warnings, one line each, on stderr."""
+    for line in sc.warnings():
+        click.echo(f"warning: {source}: {line}", err=True)
+
+
+def max_contacts_option():
+    """``--max-contacts N``: the most contacts one run may expect (default 20 million)."""
+    return click.option("--max-contacts", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Refuse runs expected to bring more contacts than this (default: 20,000,000).")
+
+
+def check_size(scenarios, max_contacts: int | None, multiplier: float = 1.0) -> None:
+    """Refuse, before any work, a scenario whose run would bring more than ``max_contacts`` contacts."""
+    for sc in scenarios:
+        check_contacts(sc, max_contacts, multiplier=multiplier)
 
 
 def shape_option():
@@ -79,14 +106,16 @@ def duration_value(option: str, text: str | None) -> float | None:
 
 
 def result_directory(root: Path, name: str) -> Path:
-    """``root/<name>-<YYYYmmdd-HHMMSS>``, made unique if it already exists."""
+    """``root/<name>-<YYYYmmdd-HHMMSS>``: the name a result directory is made under.
+
+    The name is slugged and bounded (:func:`carebench.load.limits.file_slug`).
+    Uniqueness is settled when the directory is made, not here: a run that
+    finishes in the same second as another (or finds the name taken) gets a
+    ``-2``, ``-3`` ... suffix (:func:`carebench.util.atomic.staged_directory`,
+    :func:`carebench.cli.execution.output_directory`), so concurrent runs never collide.
+    """
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = root / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-{stamp}"
-    path, n = base, 1
-    while path.exists():
-        n += 1
-        path = Path(f"{base}-{n}")
-    return path
+    return root / f"{file_slug(name)}-{stamp}"
 
 
 @contextmanager

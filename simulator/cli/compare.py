@@ -6,12 +6,20 @@ from pathlib import Path
 
 import click
 
-from carebench.cli.common import allow_import_option, resolve_path, result_directory, seed_option
+from carebench.cli.common import (
+    allow_import_option,
+    check_size,
+    max_contacts_option,
+    resolve_path,
+    result_directory,
+    seed_option,
+    warn,
+)
 from carebench.cli.execution import (
     kpi_option,
     open_executor,
     output_options,
-    prepare_directory,
+    output_directory,
     replication_count,
     replications_option,
     resumable,
@@ -31,12 +39,13 @@ from carebench.load.loader import (
 from carebench.load.yamlio import load_yaml_file
 from carebench.output.compare_report import comparison_table, comparison_words, labels
 from carebench.output.replications import write_comparison
-from carebench.runs.compare import check_kpis, default_kpis
+from carebench.runs.compare import check_kpis, kpi_names, default_kpis
 from carebench.runs.compare import compare as compare_variants
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.store import TaskStore
 from carebench.runs.tasks import Variant
 from carebench.util.errors import UserError
+from carebench.util.paths import check_output_directory
 
 __all__ = ["compare", "build_variants"]
 
@@ -101,10 +110,11 @@ def build_variants(scenarios: tuple[str, ...], sets: tuple[str, ...], common: tu
 @output_options("comparison")
 @workers_option()
 @scheduler_option()
+@max_contacts_option()
 @allow_import_option()
 @json_option()
 def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_plots, quiet, workers,
-            scheduler, allow_policy_import, as_json):
+            scheduler, max_contacts, allow_policy_import, as_json):
     """Compare scenario variants on the same seeds: A.yaml B.yaml ..., or SCENARIO --set ... --set ...
 
     Reports each KPI's mean and 95% confidence interval per variant and the
@@ -113,12 +123,16 @@ def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_p
     """
     variants = build_variants(scenarios, sets, common, allow_policy_import)
     first = variants[0].scenario
+    warn(first, scenarios[0] if scenarios else "default")
+    check_size([v.scenario for v in variants], max_contacts)
     count = replication_count(replications, first, DEFAULT_REPLICATIONS)
-    chosen = split_kpis(kpis) or default_kpis(first.channels)
+    chosen = check_kpis(split_kpis(kpis), kpi_names(first, allow_import=allow_policy_import)) or default_kpis(first.channels)
+    if resume is None:
+        check_output_directory(out)
     name = f"compare-{first.name}"
     base = first.seed if seed is None else seed
-    with open_executor(workers, scheduler) as executor:
-        directory = prepare_directory(resume or result_directory(out, name), resume, variants, "compare")
+    with open_executor(workers, scheduler) as executor, \
+            output_directory(resume or result_directory(out, name), resume, variants, "compare") as directory:
         with resumable(directory), task_progress("comparing", count * len(variants), not (quiet or as_json),
                                                  lambda r: check_kpis(chosen, r.kpis)) as progress:
             reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),

@@ -18,7 +18,8 @@ __all__ = ["erlang"]
 @click.option("--rate", required=True, metavar="RATE", help="Arrival rate, e.g. 100/h, 2400/d.")
 @click.option("--handle", "handle", required=True, metavar="DURATION", help="Mean handle time, e.g. 5m.")
 @click.option("--target", default="20s", show_default=True, metavar="DURATION", help="Service-level target time.")
-@click.option("--agents", type=click.IntRange(min=0), default=None, help="Agents (default: find the number needed).")
+@click.option("--agents", type=click.IntRange(min=0, max=100_000), default=None,
+              help="Agents (default: find the number needed; at most 100,000).")
 @click.option("--goal", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8, show_default=True,
               help="Service-level goal when finding agents.")
 @click.option("--patience", default=None, metavar="DURATION",

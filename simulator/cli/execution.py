@@ -6,7 +6,9 @@ finished ones are kept, and ``--resume DIR`` picks up where it stopped.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,9 +17,10 @@ from pathlib import Path
 import click
 
 from carebench.model.scenario import Scenario
-from carebench.runs.executors import ExecutionError, Executor, make_executor
+from carebench.load.yamlio import read_regular_file
+from carebench.runs.executors import ExecutionError, Executor, make_executor, scheduler_endpoint
 from carebench.runs.tasks import TaskResult, Variant
-from carebench.util.atomic import atomic_write_text
+from carebench.util.atomic import LOCK_NAME, atomic_write_text, hold_lock
 from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
 
@@ -33,6 +36,7 @@ __all__ = [
     "TaskCounter",
     "resumable",
     "prepare_directory",
+    "output_directory",
     "split_kpis",
     "stack",
     "output_options",
@@ -51,8 +55,15 @@ def workers_option():
 
 def scheduler_option():
     """``--scheduler tcp://HOST:PORT``: run on a Dask cluster instead of local processes."""
-    return click.option("--scheduler", default=None, metavar="ADDRESS",
+    return click.option("--scheduler", default=None, metavar="ADDRESS", callback=_scheduler_form,
                         help="Dask scheduler address (tcp://HOST:PORT); needs carebench[dask].")
+
+
+def _scheduler_form(ctx, param, value: str | None) -> str | None:
+    """Refuse a malformed address while parsing, before anything is loaded or made."""
+    if value is not None:
+        scheduler_endpoint(value)
+    return value
 
 
 def replications_option(default_text: str):
@@ -156,9 +167,9 @@ def resumable(directory: Path | None) -> Iterator[None]:
     except ExecutionError as exc:
         click.echo(f"error: {exc}{hint}", err=True)
         sys.exit(EXIT_LOST_WORKER)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if directory:
-            click.echo(f"interrupted{hint}", err=True)
+            raise type(exc)(f"finished tasks are kept: rerun with --resume {directory}") from None
         raise
 
 
@@ -167,19 +178,51 @@ def _plan(variants: list[Variant], kind: str) -> dict:
                                        for v in variants]}
 
 
+def _make_unique(final: Path) -> Path:
+    """Make ``final`` (or ``final-2``, ``final-3`` ... if another run took it) and return it."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = final, 1
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = final.with_name(f"{final.name}-{n}")
+
+
+def _lock(directory: Path) -> int:
+    try:
+        fd = hold_lock(directory / LOCK_NAME)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            raise UserError(f"--resume {directory}: cannot write in it ({exc.strerror})") from None
+        raise
+    if fd is None:
+        raise UserError(f"--resume {directory}: in use by another carebench command; "
+                        "wait for it to finish (its finished tasks will then be reused)")
+    return fd
+
+
 def prepare_directory(final: Path, resume: Path | None, variants: list[Variant], kind: str) -> Path:
     """The output directory of a compare or sweep: a new one, or ``--resume DIR`` if it holds the same plan.
 
     ``plan.json`` records the variants and their fingerprints; a directory
     holding another plan is refused, so a resume never mixes two studies.
+    A new directory whose name another run took gets a ``-2`` suffix.
+    (No lock is taken: use :func:`output_directory` for that.)
     """
     plan = _plan(variants, kind)
     if resume is None:
-        final.mkdir(parents=True, exist_ok=False)
-        atomic_write_text(final / "plan.json", to_json(plan))
-        return final
+        directory = _make_unique(final)
+        atomic_write_text(directory / "plan.json", to_json(plan))
+        return directory
     try:
-        earlier = json.loads((resume / "plan.json").read_text(encoding="utf-8"))
+        earlier = json.loads(read_regular_file(resume / "plan.json", 100_000_000, "plan.json").decode("utf-8"))
+    except UserError:
+        if os.path.lexists(resume / "plan.json"):
+            raise
+        raise UserError(f"--resume {resume}: not an output directory of 'carebench {kind}' (no plan.json)") from None
     except FileNotFoundError:
         raise UserError(f"--resume {resume}: not an output directory of 'carebench {kind}' (no plan.json)") from None
     except (OSError, ValueError) as exc:
@@ -188,3 +231,28 @@ def prepare_directory(final: Path, resume: Path | None, variants: list[Variant],
         raise UserError(f"--resume {resume}: it holds another {earlier.get('kind', '?')} "
                         f"(other variants or scenarios); start a new one without --resume")
     return resume
+
+
+@contextmanager
+def output_directory(final: Path, resume: Path | None, variants: list[Variant], kind: str) -> Iterator[Path]:
+    """:func:`prepare_directory`, holding the directory's lock while the block runs.
+
+    A second command resuming the same directory while the first still
+    works in it is refused with one line, so no task is done twice; the
+    lock dies with its process, so a killed run's directory can be resumed.
+    """
+    if resume is not None:
+        # Only a folder that holds a plan is locked, so a mistaken --resume leaves nothing in a foreign one.
+        fd = _lock(resume) if (resume / "plan.json").is_file() else None
+        try:
+            yield prepare_directory(final, resume, variants, kind)
+        finally:
+            if fd is not None:
+                os.close(fd)
+        return
+    directory = prepare_directory(final, resume, variants, kind)
+    fd = _lock(directory)
+    try:
+        yield directory
+    finally:
+        os.close(fd)

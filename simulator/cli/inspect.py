@@ -9,9 +9,8 @@ import click
 
 from carebench.cli.common import allow_import_option, override_option, resolve_scenario, scenario_argument
 from carebench.cli.jsonout import emit, json_option
-from carebench.engine.arrivals import expected_arrivals
-from carebench.engine.sources import channel_rate
 from carebench.kpis import catalogue
+from carebench.load.limits import channel_contacts, max_contacts
 from carebench.load.loader import shipped_scenario_path, shipped_scenarios
 from carebench.load.yamlio import load_yaml_file
 from carebench.output.report import fmt_time, table
@@ -30,7 +29,7 @@ def validate(scenario, overrides, allow_policy_import, as_json):
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import)
     rows, expected = [], {}
     for name, ch in sc.channels.items():
-        n = expected_arrivals(channel_rate(sc, name), 0.0, sc.horizon)
+        n = channel_contacts(sc, name)
         expected[name] = n
         rows.append([name, "public" if ch.public else "private", fmt_time(ch.sla), f"{n:,.0f}",
                      ch.support_hours.text])
@@ -48,6 +47,11 @@ def validate(scenario, overrides, allow_policy_import, as_json):
     if pools:
         click.echo("\n".join(table(["pool", "agents", "channels"], pools)))
     click.echo(f"policies: priority {sc.policies.priority}, staffing {sc.policies.staffing}")
+    total = sum(channel_contacts(sc, name) for name in sc.channels) + len(sc.inject)
+    if total > max_contacts():
+        shown = f"{total:,.0f}" if total < 1e15 else f"{total:.3g}"
+        click.echo(f"note: about {shown} contacts per run, above the default limit of {max_contacts():,}; "
+                   "runs need --max-contacts N", err=True)
 
 
 @click.command()

@@ -10,6 +10,8 @@ import numpy as np
 
 from carebench.cli.common import (
     allow_import_option,
+    check_size,
+    max_contacts_option,
     override_option,
     progress_bar,
     resolve_scenario,
@@ -43,8 +45,9 @@ from carebench.output.loadtest import (
     write_json,
 )
 from carebench.output.report import table
-from carebench.util.atomic import atomic_directory
+from carebench.util.atomic import staged_directory
 from carebench.util.errors import UserError
+from carebench.util.paths import check_output_directory
 
 __all__ = ["loadtest", "staff"]
 
@@ -89,7 +92,8 @@ _search_options = stack(
     click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
                  show_default=True, help="Directory under which the result directory is made."),
     click.option("--quiet", "-q", is_flag=True, help="Print only the result directory."),
-    workers_option(), scheduler_option(), override_option(), shape_option(), allow_import_option(), json_option(),
+    workers_option(), scheduler_option(), override_option(), shape_option(), max_contacts_option(),
+    allow_import_option(), json_option(),
 )
 """The options ``loadtest`` and ``staff`` share: seed, output, execution and scenario changes."""
 
@@ -110,7 +114,7 @@ _search_options = stack(
 @click.option("--no-plots", is_flag=True, help="Skip the capacity plot.")
 @_search_options
 def loadtest(scenario, metric, target, replications, low, high, tolerance, grid, seed, out, no_plots, quiet,
-             workers, scheduler, overrides, shapes, allow_policy_import, as_json):
+             workers, scheduler, overrides, shapes, max_contacts, allow_policy_import, as_json):
     """Find the largest load at which a target holds, and draw the capacity curve.
 
     Every arrival rate is multiplied by a load multiplier; each point runs the
@@ -121,6 +125,11 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
     if low >= high:
         raise UserError(f"--low {low} --high {high}: expected low below high")
     chosen = _grid(grid, np.nan) if grid is not None else None  # a bad --grid fails before any run
+    if len(chosen or ()) > 1000:
+        raise UserError(f"--grid {grid!r}: {len(chosen):,} load multipliers; expected at most 1,000")
+    # Checked at the bracket's top (or the largest --grid load); bisection may go higher if the target holds.
+    check_size([sc], max_contacts, multiplier=max(chosen or [high]))
+    check_output_directory(out)
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
     data = sc.as_data()
     with resumable(None), open_executor(workers, scheduler) as executor, \
@@ -134,7 +143,8 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
     kpis = curve_kpis(list(sc.channels))
     bend = knee(points, threshold.kpi)
     final = result_directory(out, f"loadtest-{sc.name}")
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         write_curve(tmp / "capacity.csv", points, kpis)
         write_json(tmp / "breaking_point.json", {**breaking_point_data(bp), "knee": bend,
                                                 "replications": len(seeds), "seeds": seeds})
@@ -143,7 +153,7 @@ def loadtest(scenario, metric, target, replications, low, high, tolerance, grid,
             plot_curve(tmp / "capacity.png", points, list(sc.channels), bend, bp, sc.name)
         lines = _loadtest_lines(sc, threshold, bp, bend, points, kpis, len(seeds))
         save_summary(tmp, lines)
-    announce(final, lines, as_json, quiet)
+    announce(stage.path, lines, as_json, quiet)
 
 
 def _loadtest_lines(sc, threshold, bp, bend, points, kpis, n) -> list[str]:
@@ -173,7 +183,7 @@ def _loadtest_lines(sc, threshold, bp, bend, points, kpis, n) -> list[str]:
               help="Most agents the search adds before it gives up.")
 @_search_options
 def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers, scheduler, overrides, shapes,
-          allow_policy_import, as_json):
+          max_contacts, allow_policy_import, as_json):
     """Find the cheapest agent counts per pool (and shift) that meet every target.
 
     Starts from Erlang C/A per channel, then searches by simulation on common
@@ -184,6 +194,8 @@ def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers,
     goals = [parse_threshold(t) for t in targets] or [
         parse_threshold(f"sla.{name} >= {ch.sla_goal}") for name, ch in sc.channels.items()]
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
+    check_size([sc], max_contacts)
+    check_output_directory(out)
     data = sc.as_data()
     with resumable(None), open_executor(workers, scheduler) as executor:
         steps = []
@@ -191,14 +203,15 @@ def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers,
         result = search(data, goals, evaluate, seeds, max_steps=max_steps, progress=steps.append)
     final = result_directory(out, f"staff-{sc.name}")
     shown = sorted({t.kpi for t in goals} | {"cost.total", "agent_hours.total"})
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         write_json(tmp / "staffing.json", {**staffing_data(result, shown), "replications": len(seeds), "seeds": seeds})
         roster = apply(data, result.values, result.knobs)
         (tmp / "roster.yaml").write_text(dump_yaml(roster), encoding="utf-8")
         lines = _staff_lines(sc, result, shown, len(seeds))
         save_summary(tmp, lines)
-    announce(final, lines, as_json, quiet,
-             f"  (roster.yaml is the scenario with this roster: carebench run {final}/roster.yaml)")
+    announce(stage.path, lines, as_json, quiet,
+             f"  (roster.yaml is the scenario with this roster: carebench run {stage.path}/roster.yaml)")
     if not result.met:
         raise SystemExit(1)
 

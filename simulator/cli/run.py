@@ -9,7 +9,9 @@ import click
 from carebench.cli.jsonout import announce, json_option, save_summary
 from carebench.cli.common import (
     allow_import_option,
+    check_size,
     duration_value,
+    max_contacts_option,
     override_option,
     progress_bar,
     resolve_scenario,
@@ -48,8 +50,9 @@ from carebench.runs.store import MemoryStore
 from carebench.runs.tasks import TaskResult, Variant, plain_kpis
 from carebench.stats.batches import batch_summary
 from carebench.stats.intervals import precision_met
-from carebench.util.atomic import atomic_directory
+from carebench.util.atomic import staged_directory
 from carebench.util.errors import UserError
+from carebench.util.paths import check_output_directory
 
 __all__ = ["run"]
 
@@ -78,10 +81,11 @@ __all__ = ["run"]
 @scheduler_option()
 @override_option()
 @shape_option()
+@max_contacts_option()
 @allow_import_option()
 @json_option()
 def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, precision, max_replications,
-        batches, workers, scheduler, overrides, shapes, allow_policy_import, as_json):
+        batches, workers, scheduler, overrides, shapes, max_contacts, allow_policy_import, as_json):
     """Simulate SCENARIO (a YAML file or a shipped scenario; default: the packaged default).
 
     Prints a summary and writes results/<scenario>-<timestamp>/ with report.html
@@ -104,6 +108,8 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
     count = replication_count(replications, sc, 1)
     if contacts == "parquet":
         _require_pyarrow()
+    check_size([sc], max_contacts)
+    check_output_directory(out)
     if batches is not None:
         if count > 1 or targets:
             raise UserError("--batches: one long run; leave out --replications and --precision")
@@ -117,7 +123,8 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
         raise UserError(f"--replications {count} is more than --max-replications {max_replications}")
     base = sc.seed if seed is None else seed
     final = result_directory(out, sc.name)
-    with open_executor(workers, scheduler) as executor, atomic_directory(final) as tmp, resumable(None):
+    with open_executor(workers, scheduler) as executor, staged_directory(final) as stage, resumable(None):
+        tmp = stage.tmp
         first = _first_replication(tmp, sc, scenario, replication_seeds(base, 1)[0], contacts, no_plots,
                                    allow_policy_import)
         check_kpis(list(targets), first.kpis, place="--precision")
@@ -126,13 +133,14 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
         write_replications(tmp, rep, base_seed=base, precision=targets, precision_met=met)
         lines = _replicated_lines(rep, base, targets, met, sc)
         save_summary(tmp, lines)
-    announce(final, lines, as_json, quiet)
+    announce(stage.path, lines, as_json, quiet)
 
 
 def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_import, batches=None,
             as_json=False) -> None:
     final = result_directory(out, sc.name)
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import,
                             batches=batches)
         lines = run_summary(result, {n: c.sla for n, c in sc.channels.items()})
@@ -141,7 +149,7 @@ def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_imp
             write_batch_summary(tmp, result, summary, rho)
             lines += ["", *batch_lines(result, summary, rho)]
         save_summary(tmp, lines)
-    announce(final, lines, as_json, quiet)
+    announce(stage.path, lines, as_json, quiet)
 
 
 def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_import, extra=None,

@@ -16,9 +16,10 @@ from pathlib import Path
 import click
 import numpy as np
 
-from carebench.cli.common import allow_import_option, result_directory
+from carebench.cli.common import allow_import_option, check_size, max_contacts_option, result_directory
 from carebench.cli.execution import open_executor, resumable, scheduler_option
 from carebench.cli.jsonout import announce, json_option, save_summary
+from carebench.load.limits import MAX_SIMULATED_DRAWS
 from carebench.output.study import write_study
 from carebench.output.study_report import plan_lines, study_summary
 from carebench.study.estimates import estimate_study
@@ -27,7 +28,9 @@ from carebench.study.resolve import load_study, study_path
 from carebench.study.runner import run_study
 from carebench.util.atomic import atomic_directory, atomic_write_text
 from carebench.util.jsonio import to_json
+from carebench.util.atomic import staged_directory
 from carebench.util.errors import UserError
+from carebench.util.paths import check_output_directory
 
 __all__ = ["shop"]
 
@@ -77,9 +80,10 @@ def _run(loaded, workers: int, scheduler: str | None, allow_import: bool, show: 
               help="Override a scenario field of every brand, or of BRAND only (repeatable).")
 @click.option("--no-plots", is_flag=True, help="Skip km.png and strata.png.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result directory.")
+@max_contacts_option()
 @allow_import_option()
 @json_option()
-def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet,
+def run(study, seed, repeats, workers, scheduler, out, overrides, brand_overrides, no_plots, quiet, max_contacts,
         allow_policy_import, as_json):
     """Run STUDY (a study file or a shipped study: stella_24h, uk_isps) and write its result directory.
 
@@ -91,15 +95,17 @@ def run(study, seed, repeats, workers, scheduler, out, overrides, brand_override
     extra = list(overrides) + ([f"seed={seed}"] if seed is not None else [])
     extra += [f"repeats={repeats}"] if repeats is not None else []
     loaded = load_study(study_path(study), extra, list(brand_overrides), allow_import=allow_policy_import)
+    check_size(loaded.brands.values(), max_contacts)
+    check_output_directory(out)
     result = _run(loaded, workers, scheduler, allow_policy_import, not (quiet or as_json))
     est = estimate_study(result)
     lines = study_summary(result, est)
     final = result_directory(out, loaded.study.name)
-    with atomic_directory(final) as tmp:
-        write_study(tmp, result, est, lines, plots=not no_plots,
+    with staged_directory(final) as stage:
+        write_study(stage.tmp, result, est, lines, plots=not no_plots,
                     extra={"study_file": study, "set": list(extra), "brand_set": list(brand_overrides)})
-        save_summary(tmp, lines)  # summary.txt again (the same lines), meta.json and report.html
-    announce(final, lines, as_json, quiet)
+        save_summary(stage.tmp, lines)  # summary.txt again (the same lines), meta.json and report.html
+    announce(stage.path, lines, as_json, quiet)
 
 
 def _share(option: str, value: float | None) -> None:
@@ -113,14 +119,15 @@ def _share(option: str, value: float | None) -> None:
 @click.option("--half-width", type=float, default=None, help="Wanted half-width of the pooled share, e.g. 0.05.")
 @click.option("--difference", type=float, default=None,
               help="Difference between two follower strata to detect, e.g. 0.15 (second stratum = share + D).")
-@click.option("--probes-per-brand", type=click.IntRange(min=1), default=None, help="Probes per brand [45].")
-@click.option("--brands", type=click.IntRange(min=2), default=None, help="A number of brands to evaluate.")
+@click.option("--probes-per-brand", type=click.IntRange(min=1, max=1_000_000), default=None,
+              help="Probes per brand [45].")
+@click.option("--brands", type=click.IntRange(min=2, max=100_000), default=None, help="A number of brands to evaluate.")
 @click.option("--power", type=float, default=0.8, show_default=True, help="Wanted power for --difference.")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the test.")
 @click.option("--allocation", type=float, default=0.5, show_default=True,
               help="Share of each brand's probes in the first stratum.")
 @click.option("--confidence", type=float, default=0.95, show_default=True, help="Confidence of the interval.")
-@click.option("--simulate", type=click.IntRange(min=2), default=None, metavar="N",
+@click.option("--simulate", type=click.IntRange(min=2, max=100_000), default=None, metavar="N",
               help="Also simulate N studies of the design and compare their spread with the formula.")
 @click.option("--study", default=None, metavar="STUDY",
               help="Take share, ICC and design from a study file, and resample its brands for --simulate.")
@@ -167,6 +174,9 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
                                  allocation=allocation, brands=brands)
     if simulate is not None:
         k = brands or (precision.brands_needed if precision else None) or (differ.brands_needed if differ else 25)
+        if simulate * k > MAX_SIMULATED_DRAWS:
+            raise UserError(f"--simulate {simulate}: {simulate:,} studies × {k:,} brands = {simulate * k:,} brand "
+                            f"shares to draw; expected at most {MAX_SIMULATED_DRAWS:,}: simulate fewer studies")
         simulated = simulate_beta_binomial(share, icc, brands=k, probes_per_brand=m, studies=simulate,
                                            rng=np.random.default_rng(seed), difference=difference, alpha=alpha,
                                            allocation=allocation, confidence=confidence)

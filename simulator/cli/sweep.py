@@ -10,13 +10,16 @@ from carebench.cli.common import (
     resolve_path,
     result_directory,
     scenario_argument,
+    check_size,
+    max_contacts_option,
     seed_option,
+    warn,
 )
 from carebench.cli.execution import (
     kpi_option,
     open_executor,
     output_options,
-    prepare_directory,
+    output_directory,
     replication_count,
     replications_option,
     resumable,
@@ -31,10 +34,11 @@ from carebench.load.yamlio import load_yaml_file
 from carebench.output.compare_report import fmt_estimate
 from carebench.output.replications import write_sweep
 from carebench.output.report import table
-from carebench.runs.compare import check_kpis
+from carebench.runs.compare import check_kpis, kpi_names
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.store import TaskStore
 from carebench.runs.sweep import grid_variants, parse_grid
+from carebench.util.paths import check_output_directory
 
 __all__ = ["sweep", "sweep_kpis"]
 
@@ -57,10 +61,11 @@ def sweep_kpis(channels) -> list[str]:
 @output_options("sweep")
 @workers_option()
 @scheduler_option()
+@max_contacts_option()
 @allow_import_option()
 @json_option()
 def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_plots, quiet, workers,
-          scheduler, allow_policy_import, as_json):
+          scheduler, max_contacts, allow_policy_import, as_json):
     """Run SCENARIO at every point of a grid of overrides, each replicated on the same seeds.
 
     Writes tidy.csv (one row per grid point and replication), summary.csv
@@ -73,13 +78,17 @@ def sweep(scenario, grids, overrides, replications, seed, kpis, out, resume, no_
     axes = [parse_grid(g) for g in grids]
     variants = grid_variants(data, axes, str(path), allow_import=allow_policy_import)
     first = variants[0].scenario
+    warn(first, str(path))
+    check_size([v.scenario for v in variants], max_contacts)
     count = replication_count(replications, first, DEFAULT_REPLICATIONS)
-    chosen = split_kpis(kpis) or sweep_kpis(first.channels)
+    chosen = check_kpis(split_kpis(kpis), kpi_names(first, allow_import=allow_policy_import)) or sweep_kpis(first.channels)
+    if resume is None:
+        check_output_directory(out)
     base = first.seed if seed is None else seed
     total = count * len(variants)
-    with open_executor(workers, scheduler) as executor:
-        directory = prepare_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants,
-                                      "sweep")
+    with open_executor(workers, scheduler) as executor, \
+            output_directory(resume or result_directory(out, f"sweep-{first.name}"), resume, variants,
+                             "sweep") as directory:
         with resumable(directory), task_progress(f"sweeping {first.name}", total, not (quiet or as_json),
                                                  lambda r: check_kpis(chosen, r.kpis)) as progress:
             reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),

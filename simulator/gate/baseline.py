@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from carebench.load.yamlio import read_regular_file
 from carebench.model.scenario import Scenario
 from carebench.runs.replicate import METHOD, Replications
 from carebench.stats.intervals import Estimate, kpi_interval
@@ -84,13 +86,17 @@ def _floats(values: Any) -> tuple[float, ...]:
     return tuple(math.nan if v is None else float(v) for v in values)
 
 
+_MAX_BASELINE_BYTES = 200_000_000
+"""A baseline holds every KPI of every replication: a few MB at most in practice."""
+
+
 def read_baseline(path: str | Path) -> Baseline:
     """Read a baseline file; a missing, unreadable or foreign file is a ``UserError`` naming it."""
     path = Path(path)
+    if not os.path.lexists(path):
+        raise UserError(f"{path}: no such baseline; make one with 'carebench baseline SCENARIO'")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such baseline; make one with 'carebench baseline SCENARIO'") from None
+        data = json.loads(read_regular_file(path, _MAX_BASELINE_BYTES, "baseline file").decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{path}: cannot read the baseline ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -112,11 +118,12 @@ def read_baseline(path: str | Path) -> Baseline:
 def check_baseline_matches(baseline: Baseline, scenario: Scenario, refresh: str) -> None:
     """Refuse (``UserError``, one line) a baseline made from a scenario with another fingerprint.
 
-    ``refresh`` is the command that would make a fresh baseline, for the message.
+    ``refresh`` says what to do instead (the command that makes a fresh
+    baseline, or a variant's own), for the message.
     """
     if baseline.fingerprint != scenario.fingerprint():
         raise UserError(
             f"{baseline.path}: baseline of scenario {baseline.scenario!r} (fingerprint "
             f"{baseline.fingerprint}) does not match scenario {scenario.name!r} (fingerprint "
-            f"{scenario.fingerprint()}); the scenario changed, so refresh it with '{refresh}'"
+            f"{scenario.fingerprint()}); the scenario changed: {refresh}"
         )

@@ -79,8 +79,9 @@ def junit_xml(suite_name: str, cases: Sequence[Case]) -> str:
 def write_junit(path: str | os.PathLike[str], suite_name: str, cases: Sequence[Case]) -> Path:
     """Write ``junit_xml(suite_name, cases)`` to ``path`` atomically; return the path.
 
-    A reader sees the old file or the new one, never half of one
-    (:func:`carebench.util.atomic.atomic_write_text`); missing parent
-    directories are created.
+    The document goes to a temporary file in the same directory, which then
+    replaces ``path`` in one step, so a reader sees the old file or the new
+    one, never half of one. Missing parent directories are created; a
+    ``path`` that is a symbolic link, a FIFO or a device is refused, never replaced.
     """
     return atomic_write_text(path, junit_xml(suite_name, cases))

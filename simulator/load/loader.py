@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from carebench.kpis import catalogue
 from carebench.kpis.grammar import parse_threshold
+from carebench.load.limits import bins_problem
 from carebench.load.yamlio import load_yaml_file, load_yaml_text
 from carebench.model.scenario import Scenario
 from carebench.policies.registry import policy_problems
@@ -33,6 +34,8 @@ __all__ = [
     "named_path",
     "shipped_scenarios",
     "DEFAULT_SCENARIO",
+    "bool_problems",
+    "format_validation_error",
 ]
 
 DEFAULT_SCENARIO = "default"
@@ -171,7 +174,11 @@ def scenario_from_data(data: Any, source: str = "<scenario>", *, allow_import: b
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, data, source)) from None
-    problems = [f"{source}: {p}" for p in scenario.reference_problems()]
+    problems = [f"{source}: {p}" for p in bool_problems(data, scenario)]
+    problems += [f"{source}: {p}" for p in scenario.reference_problems()]
+    size = bins_problem(scenario.end_time, scenario.report.bin)
+    if size:
+        problems.append(f"{source}: {size}")
     if problems:
         raise ScenarioError(problems)
     _check_policies(scenario, source, allow_import)
@@ -218,6 +225,43 @@ def _check_thresholds(scenario: Scenario, source: str) -> None:
             problems.append(f"{source}: thresholds.{i}: {exc}")
     if problems:
         raise ScenarioError(problems)
+
+
+def bool_problems(data: Any, model: Any, place: str = "") -> list[str]:
+    """One line per ``true``/``false`` in raw ``data`` where the validated ``model`` holds a number.
+
+    pydantic reads ``true`` as 1 in a number field (so ``--set
+    pools.social.agents=true`` would staff one agent); a planner who wrote a
+    boolean there meant something else, so it is an error.
+    """
+    if isinstance(data, bool):
+        return [] if isinstance(model, bool) or not isinstance(model, (int, float)) else [
+            f"{place or 'value'}: expected a number, got {str(data).lower()} (a boolean is not a number)"]
+    problems: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = _child(model, key)
+            if child is not _MISSING:
+                problems += bool_problems(value, child, f"{place}.{key}" if place else str(key))
+    elif isinstance(data, list) and isinstance(model, (list, tuple)) and len(data) == len(model):
+        for i, (value, child) in enumerate(zip(data, model)):
+            problems += bool_problems(value, child, f"{place}.{i}" if place else str(i))
+    return problems
+
+
+_MISSING = object()
+
+
+def _child(model: Any, key: Any) -> Any:
+    if isinstance(model, BaseModel):
+        fields = type(model).model_fields
+        for name, info in fields.items():
+            if key == name or key == info.alias:
+                return getattr(model, name)
+        return _MISSING
+    if isinstance(model, dict):
+        return model.get(key, _MISSING)
+    return _MISSING
 
 
 def format_validation_error(exc: ValidationError, data: Any, source: str) -> list[str]:

@@ -138,6 +138,9 @@ def parse_windows(text: str) -> WeeklyWindows:
         length = end - start if end > start else end + DAY - start
         for day in parse_days(match["days"]):
             raw.append((day * DAY + start, day * DAY + start + length))
+    if not raw and not text.strip():  # 'closed' says so; an empty text is more likely a slip
+        raise ValueError(f"expected at least one weekly window such as 'mon-fri 09:00-17:00' or '24/7', got {text!r}"
+                         " (write 'closed' if it is never meant to open)")
     return WeeklyWindows(_merge(raw), text.strip())
 
 

@@ -256,6 +256,16 @@ class Pool(Model):
                     )
         return self
 
+    @model_validator(mode="after")
+    def _shifts_within_headcount(self) -> Pool:
+        for i, shift in enumerate(self.shifts):
+            if shift.agents is not None and shift.agents > self.agents:
+                raise ValueError(
+                    f"shifts.{i}.agents: expected at most the pool's {self.agents} agents on duty, got "
+                    f"{shift.agents}; raise the pool's agents (its headcount) or lower the shift's"
+                )
+        return self
+
     def agents_on_shift(self, shift: Shift) -> int:
         """Agents on duty during ``shift``."""
         return self.agents if shift.agents is None else shift.agents
@@ -306,6 +316,14 @@ class Scenario(Model):
             data = {**data, "warmup": 0.0, "warmup_auto": True}
         return data
 
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        # A name is printed in one-line messages and becomes part of file names.
+        if not value.strip() or not value.isprintable() or len(value) > 1000:
+            raise ValueError(f"expected a name of printable characters on one line (at most 1,000), got {value[:60]!r}")
+        return value
+
     @field_validator("channels", "pools")
     @classmethod
     def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
@@ -337,6 +355,26 @@ class Scenario(Model):
                 if ch not in known:
                     yield f"load.{i}.channels: unknown channel {ch!r}, expected one of {sorted(known)}"
         yield from self.behaviour.reference_problems(self.channels)
+
+    def warnings(self):
+        """Yield one line per kind of setting that is valid but idle in this run (the CLI prints them).
+
+        These are warnings, not errors: an incident after the horizon arises
+        naturally when a run is shortened (``--horizon 1d`` on a scenario
+        whose incident is on day 3), and a channel nobody serves is how a
+        planner models a channel left unanswered; the run is still meaningful.
+        """
+        days = f"{self.horizon / DAY:g} day{'s' if self.horizon != DAY else ''}"
+        late = [f"incidents.{i}" for i, inc in enumerate(self.incidents) if inc.start_time >= self.horizon]
+        late += [f"load.{i}" for i, shape in enumerate(self.load)
+                 if (getattr(shape, "start", 0.0) or 0.0) >= self.horizon]
+        if late:
+            yield f"{', '.join(late)} start after the horizon ({days}) and have no effect in this run"
+        served = {ch for pool in self.pools.values() for ch in pool.channels}
+        unserved = [name for name in self.channels if name not in served]
+        if unserved:
+            yield (f"channels {', '.join(unserved)}: no pool serves them, so their contacts wait unanswered; "
+                   "add them to a pool's channels if that is not meant")
 
     @property
     def end_time(self) -> float:

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from carebench.kpis import catalogue
+from carebench.model.scenario import Scenario
 from carebench.runs.replicate import Replications
 from carebench.stats.intervals import Difference, Estimate, kpi_interval, paired_difference, unknown_kpi
 
-__all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis"]
+__all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis", "kpi_names"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ def check_kpis(kpis: Sequence[str], available: Iterable[str], place: str = "--kp
         if name not in known:
             raise unknown_kpi(name, known, place=place)
     return list(dict.fromkeys(kpis))
+
+
+def kpi_names(scenario: Scenario, *, allow_import: bool = False) -> list[str]:
+    """The names of the KPIs every run of ``scenario`` reports, known before any run.
+
+    Read from the KPI catalogue for the scenario's channels and pools, so a
+    misspelt ``--kpi`` is refused before any directory is made or any task
+    runs. ``allow_import`` is accepted for symmetry; no policy is run.
+    """
+    return catalogue.names(list(scenario.channels), list(scenario.pools))
 
 
 def compare(variants: Sequence[Replications], kpis: Sequence[str],

@@ -10,13 +10,30 @@ Executors are context managers: leaving the block stops local workers or
 disconnects from Dask.
 
 Dask is optional (``pip install 'carebench[dask]'``) and imported only when
-a scheduler address is given.
+a scheduler address is given. The address is checked first, in a few
+seconds at most: its form, that something listens there, and that what
+listens speaks first as a Dask scheduler does (an HTTP server waits for a
+request, so it is told apart at once instead of hanging).
+
+Local workers never outlive this process: each watches its parent and
+exits when the parent is gone (even after SIGKILL), removing the parent's
+multiprocessing temporary directory; an interrupted run terminates its
+workers instead of waiting for their tasks; workers ignore SIGINT, which
+the parent handles.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.util
 import os
+import re
+import shutil
+import signal
+import socket
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -34,6 +51,10 @@ __all__ = [
     "ExecutionError",
     "make_executor",
     "default_workers",
+    "worker_pool",
+    "terminate_pool",
+    "check_scheduler_address",
+    "scheduler_endpoint",
 ]
 
 
@@ -84,6 +105,88 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (Linux), to tell a process from a later one with its number."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None:
+        return _start_time(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(pid: int, started: str | None, parent_tmp: str | None, interval: float) -> None:
+    while _alive(pid, started):
+        time.sleep(interval)
+    own = multiprocessing.current_process()._config.get("tempdir")  # noqa: SLF001 - where this worker's files are
+    for folder in (parent_tmp, own):
+        if folder and os.path.basename(folder).startswith("pymp-"):
+            shutil.rmtree(folder, ignore_errors=True)
+    server = os.getppid()
+    if server not in (1, pid) and "forkserver" in _command_line(server):
+        # The fork server that started this worker belongs to the dead parent too.
+        with contextlib.suppress(OSError):
+            os.kill(server, signal.SIGTERM)
+    os._exit(1)
+
+
+def _command_line(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _init_worker(pid: int, parent_tmp: str | None, interval: float) -> None:
+    """Worker start-up: leave SIGINT to the parent; exit as soon as the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(pid, _start_time(pid), parent_tmp, interval),
+                     name="carebench-parent-watch", daemon=True).start()
+
+
+def worker_pool(workers: int, start_method: str | None = None, *, preload: tuple[str, ...] = ("carebench.runs.tasks",),
+                watch_interval: float = 0.5) -> ProcessPoolExecutor:
+    """A process pool whose workers never outlive this process (see the module notes).
+
+    Workers start with ``forkserver`` where the platform has it (else
+    ``spawn``): a forked copy of a process that already runs threads (a Dask
+    client, a progress bar) can deadlock, and the fork server starts each
+    worker from a small clean process that has imported carebench once.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(list(preload))
+    parent_tmp = multiprocessing.util.get_temp_dir()
+    return ProcessPoolExecutor(max_workers=int(workers), mp_context=context, initializer=_init_worker,
+                               initargs=(os.getpid(), parent_tmp, watch_interval))
+
+
+def terminate_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: cancel what has not started and terminate the workers' running tasks."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in procs:
+        if process.is_alive():
+            process.terminate()
+    for process in procs:
+        process.join(timeout=2)
+
+
 class ProcessExecutor(Executor):
     """Runs tasks in ``workers`` local processes.
 
@@ -95,13 +198,8 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int, start_method: str | None = None):
         self.workers = int(workers)
-        methods = multiprocessing.get_all_start_methods()
-        method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload(["carebench.runs.tasks"])
         self.description = f"{self.workers} local processes"
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = worker_pool(self.workers, start_method)
 
     def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results as workers finish them; a lost worker raises ``ExecutionError``."""
@@ -121,6 +219,12 @@ class ProcessExecutor(Executor):
         """Stop the workers, cancelling tasks not yet started."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def __exit__(self, kind, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:  # interrupted or failed: do not wait for running tasks
+            terminate_pool(self._pool)
+
 
 class DaskExecutor(Executor):
     """Runs tasks on a Dask distributed cluster reached at ``address`` (``tcp://host:port``).
@@ -130,6 +234,7 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, address: str, timeout: float = 10.0):
+        check_scheduler_address(address)
         try:
             import distributed
         except ImportError:
@@ -166,6 +271,53 @@ class DaskExecutor(Executor):
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
         self._client.close()
+
+
+_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})/?$")
+_OTHER_SCHEMES = ("ws://", "wss://", "ucx://", "inproc://")
+
+
+def scheduler_endpoint(address: str) -> tuple[str, int] | None:
+    """``(host, port)`` of a ``tcp://HOST:PORT`` (or ``HOST:PORT``) address; None for TLS and other schemes.
+
+    A malformed address is a one-line ``UserError``.
+    """
+    if address.startswith(_OTHER_SCHEMES):
+        return None
+    match = _ADDRESS.match(address.strip())
+    if not match or not 0 < int(match.group(3)) < 65536:
+        raise UserError(f"--scheduler {address[:200]}: expected a Dask scheduler address such as tcp://HOST:8786")
+    if match.group(1) == "tls":
+        return None
+    return match.group(2).strip("[]"), int(match.group(3))
+
+
+def check_scheduler_address(address: str, timeout: float = 3.0) -> None:
+    """Refuse (one-line ``UserError``) an address that is malformed, closed, or not a Dask scheduler.
+
+    A Dask scheduler writes its handshake as soon as a connection opens, so
+    a listener that stays silent for ``timeout`` seconds (a web server
+    waiting for a request) is not one. Takes ``timeout`` seconds at most.
+    """
+    label = f"--scheduler {address}"
+    where = scheduler_endpoint(address)
+    if where is None:
+        return
+    host, port = where
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            first = sock.recv(8)
+    except socket.timeout:
+        raise UserError(f"{label}: something listens there but sent no Dask handshake within {timeout:g} s; "
+                        "is it a Dask scheduler?") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(f"{label}: cannot reach a Dask scheduler ({reason})") from None
+    frames = int.from_bytes(first, "little") if len(first) == 8 else 0
+    if not 0 < frames < 1024:
+        raise UserError(f"{label}: something listens there but does not speak Dask's protocol; "
+                        "is it a Dask scheduler?")
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:

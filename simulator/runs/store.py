@@ -17,8 +17,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from carebench.load.yamlio import read_regular_file
 from carebench.runs.tasks import Task, TaskResult
 from carebench.util.atomic import atomic_write_text
+from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
 
 __all__ = ["TaskStore", "MemoryStore"]
@@ -43,8 +45,8 @@ class TaskStore:
         """
         path = self.path(task.key)
         try:
-            result = self.result_type.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+            result = self.result_type.from_dict(json.loads(read_regular_file(path, 100_000_000, "task file")))
+        except (UserError, OSError, ValueError, KeyError, TypeError):
             return None
         if not result.answers(task):
             return None

@@ -67,6 +67,8 @@ def _range(text: str, raw: str) -> tuple[int, ...]:
     low, high, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
     if step < 1 or high < low:
         raise UserError(f"--grid {text!r}: expected FROM <= TO and a step of 1 or more, got {raw.strip()!r}")
+    if (high - low) // step + 1 > MAX_POINTS:  # counted before the values are made
+        raise UserError(f"--grid {text!r}: {(high - low) // step + 1:,} grid points; expected at most {MAX_POINTS:,}")
     return tuple(range(low, high + 1, step))
 
 

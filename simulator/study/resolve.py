@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from carebench.load.limits import MAX_BRAND_RUNS, MAX_PROBES
 from carebench.load.loader import (
     apply_overrides,
     format_validation_error,
@@ -150,6 +151,17 @@ def _resolve_brands(study: Study, source: str, base: Path, brand_overrides: list
     return brands
 
 
+def _check_size(study: Study, source: str) -> None:
+    runs = len(study.brands) * study.repeats
+    if runs > MAX_BRAND_RUNS:
+        raise UserError(f"{source}: {len(study.brands)} brands × {study.repeats} repeats = {runs:,} brand runs; "
+                        f"expected at most {MAX_BRAND_RUNS:,}")
+    probes = runs * study.probes.per_brand
+    if probes > MAX_PROBES:
+        raise UserError(f"{source}: {probes:,} probes in all (probes.per_brand × brands × repeats); "
+                        f"expected at most {MAX_PROBES:,}")
+
+
 def load_study(path: str | Path, overrides: list[str] | None = None, brand_overrides: list[str] | None = None,
                *, allow_import: bool = False) -> LoadedStudy:
     """Load a study file with ``--set`` study overrides and ``--brand-set [BRAND:]PATH=VALUE`` brand overrides.
@@ -163,6 +175,7 @@ def load_study(path: str | Path, overrides: list[str] | None = None, brand_overr
         data = apply_overrides(data if isinstance(data, dict) else {}, [parse_override(o) for o in overrides])
     source = str(path)
     study = study_from_data(data, source)
+    _check_size(study, source)
     start, end = sending_period(study.probes.schedule, study.probes.per_brand, study.warmup)
     timing = {"horizon": _seconds(end + study.window), "warmup": _seconds(study.warmup), "drain": "0s", "seed": 0}
     brands = _resolve_brands(study, source, file.parent, list(brand_overrides or []), timing, allow_import)

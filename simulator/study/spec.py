@@ -207,7 +207,7 @@ class Study(_Model):
     answered_by: Literal["any", "human"] = "any"
     probes: ProbeProtocol
     templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    brands: dict[str, BrandEntry] = Field(min_length=1)
+    brands: dict[str, BrandEntry] = Field(min_length=1, max_length=1000)
     reference: Reference | None = None
 
     @field_validator("brands", "templates")

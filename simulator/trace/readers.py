@@ -9,6 +9,7 @@ and counted instead. A column mapping role may join columns with ``+``
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import replace
 from collections.abc import Iterator, Mapping
@@ -75,8 +76,10 @@ def read_trace(path: str | Path, fmt: str = "auto", *, columns: Mapping[str, str
     instant rather than Unix epoch seconds.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such trace file")
+    if not path.is_file():  # checked before opening: opening a FIFO would block
+        what = "expected a regular trace file, got a FIFO, device or directory" if os.path.lexists(path) \
+            else "no such trace file"
+        raise UserError(f"{path}: {what}")
     zinfo = _Zones(zone(naive_tz or tz), zone(tz), _origin(origin))
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
