@@ -41,9 +41,9 @@ def owners(scenario, pools: list[str]) -> dict[str, str]:
 def channel_requirements(scenario, width: float, goals: dict[str, float], slack: float = 0.0) -> dict[str, np.ndarray]:
     """Erlang agents per interval for each channel, at its goal less ``slack``.
 
-    ``goals`` gives a channel's service-level goal (default: its ``sla_goal``);
-    intervals after the horizon, before the warm-up's end is irrelevant here
-    (the warm-up is staffed too), or outside the channel's support hours need none.
+    ``goals`` gives a channel's service-level goal (default: its ``sla_goal``).
+    Intervals after the horizon, or outside the channel's support hours, need
+    none; the warm-up is staffed like any other time.
     """
     n = interval_count(scenario, width)
     out = {}

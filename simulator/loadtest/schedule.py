@@ -119,17 +119,18 @@ def interval_run(task: Task) -> tuple[int, int, dict[str, float], dict[str, list
 def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: float, *,
                      allow_import: bool = False) -> list[Simulated]:
     """Simulate each scenario (raw data) on ``seeds``; SLA counts summed per interval of ``width``."""
-    tasks = []
+    tasks, bins = [], []
     for i, data in enumerate(variants):
         sc = scenario_from_data(data, f"roster {i}", allow_import=allow_import)
         plain, fp = sc.as_data(), sc.fingerprint()
+        bins.append(sc.report.bin)
         tasks.extend(Task(f"roster{i}", i, r, int(s), plain, fp, False, allow_import) for r, s in enumerate(seeds))
     kpis: list[list[dict]] = [[{}] * len(seeds) for _ in variants]
     met: list[dict] = [{} for _ in variants]
     counted: list[dict] = [{} for _ in variants]
     for index, rep, k, m, c in executor.run(tasks, interval_run):
         kpis[index][rep] = k
-        bin_width = scenario_from_data(variants[index]).report.bin
+        bin_width = bins[index]
         for ch in m:
             for total, values in ((met[index], m[ch]), (counted[index], c[ch])):
                 arr = np.asarray(values, float)
