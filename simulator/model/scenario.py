@@ -382,6 +382,13 @@ class Scenario(Model):
         data = _without_unset_times(data)
         if not data["warmup_auto"]:  # absent from older scenarios: keep their fingerprints (and baselines)
             del data["warmup_auto"]
+        for pool in data["pools"].values():
+            # Templates only say what a schedule may choose; the run works the shifts.
+            pool.pop("templates", None)
+            pool.pop("max_part_time_share", None)
+            for shift in pool["shifts"]:
+                if not shift["days"]:
+                    del shift["days"]  # the default leaves fingerprints of earlier scenarios as they were
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
