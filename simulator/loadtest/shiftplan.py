@@ -96,7 +96,7 @@ def build_plan(scenario, width: float) -> Plan:
         for t in pool.templates or default_templates(pool):
             price = pool.cost_per_hour if t.cost_per_hour is None else t.cost_per_hour
             breaks[(name, t.name)] = t.breaks
-            for inst in t.instances(name, scenario.horizon):
+            for inst in t.instances(name, scenario.end_time):  # the drain is staffed too
                 instances.append(inst)
                 paid = max(0.0, min(inst.begin + inst.length, end) - inst.begin) / HOUR
                 # With no prices set the objective is agent-hours.
