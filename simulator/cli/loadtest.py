@@ -12,6 +12,7 @@ from carebench.cli.common import (
     allow_import_option,
     check_size,
     max_contacts_option,
+    duration_value,
     override_option,
     progress_bar,
     resolve_scenario,
@@ -20,6 +21,7 @@ from carebench.cli.common import (
     seed_option,
     shape_option,
 )
+from carebench.cli.schedule import run_schedule
 from carebench.cli.execution import (
     open_executor,
     replications_option,
@@ -181,14 +183,23 @@ def _loadtest_lines(sc, threshold, bp, bend, points, kpis, n) -> list[str]:
 @replications_option(str(DEFAULT_REPLICATIONS))
 @click.option("--max-steps", type=click.IntRange(min=1), default=60, show_default=True,
               help="Most agents the search adds before it gives up.")
+@click.option("--schedule", "scheduled", is_flag=True,
+              help="Choose shift start times, lengths and headcounts per day from the pools' templates "
+                   "(integer program corrected by simulation) and compare with today's roster and the search.")
+@click.option("--interval", default="1h", show_default=True, metavar="DURATION",
+              help="With --schedule: the interval of the requirements and cuts.")
+@click.option("--max-iterations", type=click.IntRange(min=1), default=12, show_default=True,
+              help="With --schedule: most integer programs solved and simulated.")
+@click.option("--no-plots", is_flag=True, help="With --schedule: skip the coverage chart.")
 @_search_options
-def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers, scheduler, overrides, shapes,
-          max_contacts, allow_policy_import, as_json):
+def staff(scenario, targets, replications, max_steps, scheduled, interval, max_iterations, no_plots, seed, out, quiet,
+          workers, scheduler, overrides, shapes, max_contacts, allow_policy_import, as_json):
     """Find the cheapest agent counts per pool (and shift) that meet every target.
 
     Starts from Erlang C/A per channel, then searches by simulation on common
-    random numbers; a target holds when its whole 95% interval does. Exit code
-    1 when no roster meeting every target was found.
+    random numbers; a target holds when its whole 95% interval does. With
+    --schedule, shifts are chosen from templates instead (see docs/scheduling.md).
+    Exit code 1 when no roster meeting every target was found.
     """
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import, shapes=shapes)
     goals = [parse_threshold(t) for t in targets] or [
@@ -197,6 +208,12 @@ def staff(scenario, targets, replications, max_steps, seed, out, quiet, workers,
     check_size([sc], max_contacts)
     check_output_directory(out)
     data = sc.as_data()
+    if scheduled:
+        width = duration_value("--interval", interval)
+        return run_schedule(sc, data, goals, seeds, width, base_seed=sc.seed if seed is None else seed,
+                            max_iterations=max_iterations, max_steps=max_steps,
+                            out=out, quiet=quiet or as_json, plots=not no_plots, workers=workers, scheduler=scheduler,
+                            allow_import=allow_policy_import)
     with resumable(None), open_executor(workers, scheduler) as executor:
         steps = []
         evaluate = replication_evaluator(executor, allow_import=allow_policy_import)

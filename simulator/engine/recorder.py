@@ -139,6 +139,9 @@ class Recorder:
             "first_responses": np.zeros((nc, self.nbins)),
             "queue": np.zeros((nc, self.nbins)),
             "exposure": np.zeros((nc, self.nbins)),
+            # first responses within the SLA, and contacts judged, by arrival bin (after the warm-up)
+            "sla_met": np.zeros((nc, self.nbins)),
+            "sla_counted": np.zeros((nc, self.nbins)),
         }
         self.rows: list[tuple] = []
         self.extras: list[tuple] = []
@@ -234,6 +237,8 @@ class Recorder:
         hours = ((c["arrival"] % DAY) // HOUR).astype(np.int64)
         agg.sla_by_hour[0] += np.bincount(hours[met], minlength=24)
         agg.sla_by_hour[1] += np.bincount(hours[counted], minlength=24)
+        add_points(self.ts["sla_met"][ch], self.width, c["arrival"][met])
+        add_points(self.ts["sla_counted"][ch], self.width, c["arrival"][counted])
         for limit, pair in agg.within.items():
             m, n = self._within(frt, answered, needs_reply, unanswered_open, age_at_end, limit)
             pair[0] += int(m.sum())

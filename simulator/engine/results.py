@@ -240,7 +240,7 @@ def build_result(rec: Recorder, engine, seed: int, version: str, presence: dict,
 def _timeseries(rec: Recorder, engine, presence: dict, busy: dict, kpis: dict[str, float]) -> dict:
     sc, width, nbins = engine.scenario, rec.width, rec.nbins
     ts: dict[str, dict[str, list[float]]] = {"time": {"start": (np.arange(nbins) * width).tolist()}}
-    for key in ("arrivals", "first_responses"):
+    for key in ("arrivals", "first_responses", "sla_met", "sla_counted"):
         ts[key] = {n: rec.ts[key][i].tolist() for i, n in enumerate(rec.channels)}
     ts["queue"] = {n: (rec.ts["queue"][i] / width).tolist() for i, n in enumerate(rec.channels)}
     ts["exposure"] = {n: rec.ts["exposure"][i].tolist() for i, n in enumerate(rec.channels)}

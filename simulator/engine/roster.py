@@ -48,12 +48,19 @@ def shift_pieces(pool: Any, end: float) -> list[tuple[float, float, int]]:
     pieces = []
     for shift in pool.shifts:
         agents = pool.agents_on_shift(shift)
-        pieces.extend((a, b, agents) for a, b in shift.hours.expand(0.0, end))
+        windows = shift.windows(end)
+        pieces.extend((a, b, agents) for a, b in windows)
         for brk in shift.breaks:
             spans = daily_spans(shift.hours, brk.start, brk.duration)
             for week in range(-1, int(end // WEEK) + 1):
-                pieces.extend((week * WEEK + a, week * WEEK + b, -brk.agents) for a, b in spans)
+                pieces.extend((week * WEEK + a, week * WEEK + b, -brk.agents) for a, b in spans
+                              if not shift.days or _inside(week * WEEK + a, windows))
     return pieces
+
+
+def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
+    """Whether ``t`` falls in one of ``windows`` (a break of a shift limited to some days)."""
+    return any(a <= t < b for a, b in windows)
 
 
 def shift_roster(scenario: Any, end: float) -> dict[str, list[tuple[float, int]]]:

@@ -93,16 +93,16 @@ def knobs(data: dict) -> list[Knob]:
         own = [i for i, s in enumerate(pool.shifts) if s.agents is not None]
         follow = [s for s in pool.shifts if s.agents is None]
         for i in own:
-            hours = _on_duty_hours(pool.shifts[i].hours, sc)
+            hours = _on_duty_hours(pool.shifts[i], sc)
             out.append(Knob(name, i, pool.channels, hours, hours * price))
         if follow or not own:
-            hours = sum(_on_duty_hours(s.hours, sc) for s in follow)
+            hours = sum(_on_duty_hours(s, sc) for s in follow)
             out.append(Knob(name, None, pool.channels, hours, hours * price))
     return out
 
 
-def _on_duty_hours(hours: WeeklyWindows, sc) -> float:
-    return sum(b - a for a, b in hours.expand(sc.warmup, sc.end_time)) / 3600
+def _on_duty_hours(shift, sc) -> float:
+    return sum(max(0.0, min(b, sc.end_time) - max(a, sc.warmup)) for a, b in shift.windows(sc.end_time)) / 3600
 
 
 def current(data: dict, ks: list[Knob]) -> dict[str, int]:

@@ -24,6 +24,7 @@ from carebench.model.calendar import WeeklyWindows, daily_spans, parse_windows
 from carebench.model.distributions import CountDist, Duration, NonNegative, PositiveDuration, TimeDist
 from carebench.model.kinds import Kind, ReplyKind, Urgency, UrgencyWord
 from carebench.model.shapes import LoadShapeSpec
+from carebench.model.templates import Template
 from carebench.util.units import DAY, parse_clock
 
 __all__ = [
@@ -203,12 +204,22 @@ class Shift(Model):
     """A weekly window when ``agents`` of a pool are on duty (default: the pool's size).
 
     ``breaks`` take some of them off duty each day the shift runs; a break
-    must lie inside every window of ``hours``.
+    must lie inside every window of ``hours``. ``days`` (run days, 1 = the
+    first) limits the shift to the windows that start on those days, so a
+    shift can run on one day only (an incident day); empty means every week.
     """
 
     hours: Windows
     agents: int | None = Field(default=None, ge=0)
     breaks: tuple[Break, ...] = ()
+    days: tuple[Annotated[int, Field(ge=1)], ...] = ()
+
+    def windows(self, end: float) -> list[tuple[float, float]]:
+        """Absolute on-duty windows over ``[0, end)``, only those starting on ``days`` when given."""
+        spans = self.hours.expand(0.0, end)
+        if not self.days:
+            return spans
+        return [(a, b) for a, b in spans if int(a // DAY) + 1 in self.days]
 
     @model_validator(mode="after")
     def _breaks_inside(self) -> Shift:
@@ -235,6 +246,8 @@ class Pool(Model):
     shifts: tuple[Shift, ...] = (Shift(hours="24/7"),)  # type: ignore[arg-type]
     cost_per_hour: NonNegative = 0.0
     prefer: tuple[str, ...] = ()
+    templates: tuple[Template, ...] = ()
+    max_part_time_share: Share = 1.0
 
     @model_validator(mode="after")
     def _prefer_within_skills(self) -> Pool:
@@ -264,6 +277,14 @@ class Pool(Model):
                     f"shifts.{i}.agents: expected at most the pool's {self.agents} agents on duty, got "
                     f"{shift.agents}; raise the pool's agents (its headcount) or lower the shift's"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _template_names(self) -> Pool:
+        names = [t.name for t in self.templates]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"templates: expected distinct names, got {twice[0]!r} more than once")
         return self
 
     def agents_on_shift(self, shift: Shift) -> int:
@@ -399,6 +420,13 @@ class Scenario(Model):
         data = _without_unset_times(data)
         if not data["warmup_auto"]:  # absent from older scenarios: keep their fingerprints (and baselines)
             del data["warmup_auto"]
+        for pool in data["pools"].values():
+            # Templates only say what a schedule may choose; the run works the shifts.
+            pool.pop("templates", None)
+            pool.pop("max_part_time_share", None)
+            for shift in pool["shifts"]:
+                if not shift["days"]:
+                    del shift["days"]  # the default leaves fingerprints of earlier scenarios as they were
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

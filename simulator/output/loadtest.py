@@ -10,12 +10,14 @@ from typing import Any
 import numpy as np
 
 from carebench.loadtest.breaking import BreakingPoint, Point
+from carebench.loadtest.schedule import ScheduleResult, where
 from carebench.loadtest.staffing import StaffingResult
 from carebench.output.plots import new_figure, save
 from carebench.util.jsonio import to_json
 from carebench.util.units import format_duration
 
-__all__ = ["curve_kpis", "write_curve", "plot_curve", "breaking_point_data", "staffing_data", "write_json"]
+__all__ = ["curve_kpis", "write_curve", "plot_curve", "breaking_point_data", "staffing_data", "write_json",
+           "schedule_data", "plot_coverage"]
 
 
 def curve_kpis(channels: list[str]) -> list[str]:
@@ -109,3 +111,51 @@ def write_json(path: Path, data: dict) -> Path:
     """Write plain data as strict JSON."""
     path.write_text(to_json(data), encoding="utf-8")
     return path
+
+
+def schedule_data(result: ScheduleResult, comparison: dict[str, dict]) -> dict:
+    """The schedule's answer as plain data for ``schedule.json``: roster, steps, cuts, costs compared."""
+    plan, best = result.plan, result.best
+    out: dict[str, Any] = {
+        "met": result.met, "failure": result.failure, "simulated_rosters": result.evaluations,
+        "interval_seconds": plan.width, "ip_relative_gap": result.gap, "compared": comparison,
+        "steps": [{"iteration": s.iteration, "action": s.action, "cost": s.cost, "targets_met": s.targets_met,
+                   "targets": s.targets, "intervals_short": s.intervals_short} for s in result.steps],
+        "cuts": [{"pools": list(c.pools), "at": where(plan, c.interval), "agents": c.level} for c in result.cuts],
+    }
+    if best is not None:
+        out["cost"] = best.cost
+        out["shifts"] = [{"shift": inst.label, "agents": int(n), "cost": float(plan.cost[j] * n)}
+                         for j, (inst, n) in enumerate(zip(plan.instances, best.x)) if n > 0]
+        out["targets"] = [{"target": str(v.threshold), "passed": v.passed, "detail": v.detail} for v in best.verdicts]
+    return out
+
+
+def plot_coverage(path: Path, result: ScheduleResult, name: str) -> Path:
+    """Per pool: required vs scheduled agents per interval; per channel: simulated service level."""
+    plan, best = result.plan, result.best
+    fig = new_figure(11, 3.0 * (len(plan.pools) + 1))
+    axes = fig.subplots(len(plan.pools) + 1, 1, sharex=True, squeeze=False)[:, 0]
+    hours = np.arange(plan.cover[plan.pools[0]].shape[0]) * plan.width / 3600
+    for ax, pool in zip(axes, plan.pools):
+        need = result.required.get(pool)
+        if need is not None:
+            ax.step(hours, need, where="post", label="required (Erlang)", color="grey")
+        if best is not None:
+            ax.step(hours, plan.coverage(best.x, [pool]), where="post", label="scheduled", color="C0")
+        ax.set_ylabel("agents")
+        ax.set_title(f"pool {pool}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    ax = axes[-1]
+    if best is not None:
+        for ch in best.simulated.met:
+            sl = best.simulated.service_level(ch)
+            ax.plot(np.arange(sl.size) * plan.width / 3600, sl, marker=".", markersize=3, label=ch)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("service level (simulated)")
+    ax.set_xlabel("hours from the run start")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.suptitle(f"{name}: coverage of the scheduled roster")
+    return save(fig, path)
