@@ -41,7 +41,7 @@ from carebench.output.check_report import check_data, check_lines
 from carebench.output.html.build import build_report, report_json, report_path
 from carebench.runs.replicate import METHOD, run_replications
 from carebench.runs.tasks import Variant
-from carebench.util.atomic import atomic_directory, atomic_write_text
+from carebench.util.atomic import staged_directory, atomic_write_text
 from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
 from carebench.util.paths import check_output_directory, check_output_file
@@ -141,11 +141,13 @@ def check(scenario, thresholds, rule, baseline_path, tolerance, replications, ju
         lines.append(f"note: the baseline was made by carebench {base.version}, this is {__version__}")
     lines += ["", *check_lines(report)]
     final = result_directory(out, f"check-{sc.name}")
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         atomic_write_text(tmp / "check.json", to_json(check_data(report, fingerprint=sc.fingerprint(), seeds=rep.seeds,
                                                                  version=__version__, method=METHOD)))
         (tmp / "scenario.yaml").write_text(dump_yaml(sc.as_data()), encoding="utf-8")
         save_summary(tmp, lines)
+    final = stage.path  # a unique name if another run took the same second
     if as_json:
         announce(final, lines, True, True)
     elif quiet:

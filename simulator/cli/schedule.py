@@ -17,7 +17,7 @@ from carebench.loadtest.shiftplan import roster_cost, roster_data
 from carebench.loadtest.staffing import apply, search
 from carebench.output.loadtest import plot_coverage, schedule_data, write_json
 from carebench.output.report import table
-from carebench.util.atomic import atomic_directory
+from carebench.util.atomic import staged_directory
 
 __all__ = ["run_schedule"]
 
@@ -57,12 +57,14 @@ def run_schedule(sc, data: dict, goals, seeds: list[int], width: float, *, base_
         rows.append({"roster": "schedule (--schedule)", "cost": result.best.cost, "met": True, "failing": [],
                      "note": f"{result.evaluations} rosters simulated"})
     final = result_directory(out, f"schedule-{sc.name}")
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         write_json(tmp / "schedule.json", {**schedule_data(result, {r["roster"]: r for r in rows}), "seeds": seeds})
         if result.best is not None:
             (tmp / "roster.yaml").write_text(dump_yaml(roster), encoding="utf-8")
             if plots:
                 plot_coverage(tmp / "coverage.png", result, sc.name)
+    final = stage.path  # a unique name if another run took the same second
     if not quiet:
         _print(result, rows)
     click.echo(f"results: {final}" + ("  (check it: carebench check " f"{final}/roster.yaml)" if result.met else ""))

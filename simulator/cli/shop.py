@@ -26,7 +26,7 @@ from carebench.study.estimates import estimate_study
 from carebench.study.plan import plan_difference, plan_precision, simulate_beta_binomial, study_spread
 from carebench.study.resolve import load_study, study_path
 from carebench.study.runner import run_study
-from carebench.util.atomic import atomic_directory, atomic_write_text
+from carebench.util.atomic import atomic_write_text
 from carebench.util.jsonio import to_json
 from carebench.util.atomic import staged_directory
 from carebench.util.errors import UserError
@@ -187,12 +187,14 @@ def plan(share, icc, half_width, difference, probes_per_brand, brands, power, al
               "brands": brands, "power": power, "alpha": alpha, "allocation": allocation, "confidence": confidence,
               "simulate": simulate, "study": study, "seed": seed}
     final = result_directory(out, "shop-plan")
-    with atomic_directory(final) as tmp:
+    with staged_directory(final) as stage:
+        tmp = stage.tmp
         answer = {"precision": precision, "difference": differ, "simulated": simulated, "study_spread": spread}
         atomic_write_text(tmp / "study_plan.json", to_json({
             "inputs": inputs, "lines": lines,
             **{k: None if v is None else dataclasses.asdict(v) for k, v in answer.items()}}))
         save_summary(tmp, lines)
+    final = stage.path  # a unique name if another run took the same second
     if as_json:
         announce(final, lines, True, True)
         return
