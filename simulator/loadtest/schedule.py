@@ -31,14 +31,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carebench.gate.thresholds import Threshold, Verdict, evaluate
+from carebench.gate.thresholds import Threshold, Verdict
 from carebench.load.loader import scenario_from_data
 from carebench.loadtest.requirements import channel_requirements, pool_requirements
 from carebench.loadtest.shiftplan import Cut, Plan, build_plan, roster_data, solve
+from carebench.loadtest.staffing import target_verdicts
 from carebench.model.templates import clock_text
 from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Task, plain_kpis
-from carebench.stats.intervals import Estimate, summarise, unknown_kpi
+from carebench.stats.intervals import Estimate, summarise
 from carebench.util.units import DAY
 
 __all__ = ["Step", "Trial", "ScheduleResult", "Simulated", "simulate_rosters", "schedule", "SLACK_STEP"]
@@ -143,14 +144,6 @@ def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: fl
                     total[ch] = summed
     return [Simulated(summarise(kpis[i]), met[i], counted[i], len(seeds)) for i in range(len(variants))]
 
-
-def _verdicts(estimates: dict[str, Estimate], targets: list[Threshold]) -> list[Verdict]:
-    out = []
-    for t in targets:
-        if t.kpi not in estimates:
-            raise unknown_kpi(t.kpi, estimates, f"--target {t.text}")
-        out.append(evaluate(t, estimates[t.kpi]))
-    return out
 
 
 def _channels(scenario, t: Threshold) -> list[str]:
@@ -283,7 +276,7 @@ def schedule(data: dict, targets: list[Threshold], executor, seeds: list[int], *
             continue
         iterations += 1
         sim = run([sol.x])[0]
-        trial = Trial(sol.x, sol.cost, sim, _verdicts(sim.estimates, targets))
+        trial = Trial(sol.x, sol.cost, sim, target_verdicts(sim.estimates, targets))
         short = shortfalls(sc, plan, sim, trial.verdicts)
         note(f"slack {slack:.2f}, {len(cuts)} cuts", trial, len(short))
         if trial.met:
@@ -326,11 +319,11 @@ def _trim(result: ScheduleResult, run, targets, rounds: int, batch: int, note) -
             options.append(x)
         sims = run(options)
         passing = [(plan.cost @ x, x, s) for x, s in zip(options, sims)
-                   if all(v.passed for v in _verdicts(s.estimates, targets))]
+                   if all(v.passed for v in target_verdicts(s.estimates, targets))]
         if not passing:
             return
         cost, x, sim = min(passing, key=lambda r: r[0])
-        result.best = Trial(x, float(cost), sim, _verdicts(sim.estimates, targets))
+        result.best = Trial(x, float(cost), sim, target_verdicts(sim.estimates, targets))
         note(f"trim: -1 agent ({len(passing)} of {len(options)} removals kept every target)", result.best, 0)
 
 

@@ -38,7 +38,7 @@ from carebench.model.calendar import WeeklyWindows
 from carebench.stats.intervals import Estimate, summarise, unknown_kpi
 from carebench.util.errors import UserError
 
-__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "MAX_STEP"]
+__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "target_verdicts", "MAX_STEP"]
 
 MAX_STEP = 16
 """The largest number of agents added at once when single agents make no difference."""
@@ -169,7 +169,8 @@ def _channel_need(sc, ch: str, windows: list[WeeklyWindows], goal: float | None)
     return math.ceil(n / chan.concurrency)
 
 
-def _verdicts(estimates: dict[str, Estimate], targets: list[Threshold]) -> list[Verdict]:
+def target_verdicts(estimates: dict[str, Estimate], targets: list[Threshold]) -> list[Verdict]:
+    """Judge every ``--target`` on its estimate; a target naming no reported KPI is a one-line error."""
     out = []
     for t in targets:
         if t.kpi not in estimates:
@@ -205,14 +206,14 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
         return [summarise(r) for r in evaluator([apply(data, o, ks) for o in options], seeds)]
 
     est = run([x])[0]
-    verdicts = _verdicts(est, targets)
+    verdicts = target_verdicts(est, targets)
     step, added = 1, 0
     while added < max_steps and not all(v.passed for v in verdicts):
         failing = {_channel_of(v.threshold) for v in verdicts if not v.passed}
         pool_ok = [k for k in ks if failing & set(k.channels) and k.agent_hours > 0] or ks
         options = [{**x, k.label: x[k.label] + step} for k in pool_ok]
         results = run(options)
-        gains = [(_shortfall(verdicts) - _shortfall(_verdicts(e, targets))) / max(k.cost, 1e-9)
+        gains = [(_shortfall(verdicts) - _shortfall(target_verdicts(e, targets))) / max(k.cost, 1e-9)
                  for k, e in zip(pool_ok, results)]
         if max(gains) <= 0:
             if step < MAX_STEP:  # a flat stretch (a backlog one agent cannot dent): try a bigger step
@@ -222,7 +223,7 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
             break
         best = int(np.argmax(gains))
         x, est = options[best], results[best]
-        verdicts = _verdicts(est, targets)
+        verdicts = target_verdicts(est, targets)
         added += step
         history.append((f"+{step} {pool_ok[best].label}", dict(x)))
         step = 1
@@ -236,12 +237,12 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
         options = [{**x, k.label: x[k.label] - 1} for k in removable]
         results = run(options)
         passing = [(k.cost, i) for i, (k, e) in enumerate(zip(removable, results))
-                   if all(v.passed for v in _verdicts(e, targets))]
+                   if all(v.passed for v in target_verdicts(e, targets))]
         if not passing:
             break
         _, best = max(passing)
         x, est = options[best], results[best]
-        verdicts = _verdicts(est, targets)
+        verdicts = target_verdicts(est, targets)
         history.append((f"-1 {removable[best].label}", dict(x)))
         if progress:
             progress(history[-1][0])
