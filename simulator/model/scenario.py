@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.functional_serializers import PlainSerializer
-from pydantic.functional_validators import BeforeValidator
+from pydantic import Field, field_validator, model_validator
 
 from carebench.model.behaviour import Behaviour, ContactMix, UrgencyMix
-from carebench.model.calendar import WeeklyWindows, daily_spans, parse_windows
 from carebench.model.distributions import CountDist, Duration, NonNegative, PositiveDuration, TimeDist
 from carebench.model.kinds import Kind, ReplyKind, Urgency, UrgencyWord
 from carebench.model.shapes import LoadShapeSpec
-from carebench.model.templates import Template
-from carebench.util.units import DAY, parse_clock
+from carebench.util.units import DAY
 
 __all__ = [
     "Arrivals",
@@ -41,35 +36,9 @@ __all__ = [
     "Scenario",
 ]
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class Model(BaseModel):
-    """Base of every scenario block: frozen, no unknown keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-def _windows(value: object) -> WeeklyWindows:
-    return value if isinstance(value, WeeklyWindows) else parse_windows(value)  # type: ignore[arg-type]
-
-
-Windows = Annotated[WeeklyWindows, BeforeValidator(_windows), PlainSerializer(lambda w: w.text)]
-def _clock_text(seconds: float) -> str:
-    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
-
-
-Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(_clock_text, when_used="json")]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-
-
-def _check_name(name: str, what: str) -> str:
-    if not _NAME.match(name):
-        raise ValueError(
-            f"expected a {what} name of lower-case letters, digits and '_' "
-            f"starting with a letter, got {name!r}"
-        )
-    return name
+from carebench.model.fields import Clock, Model, Share, Windows
+from carebench.model.fields import check_name as _check_name
+from carebench.model.team import Break, Pool, Shift
 
 
 class Arrivals(Model):
@@ -186,110 +155,6 @@ class Injection(Model):
     followers: NonNegative = 0.0
     kind: ReplyKind = Kind.COMPLAINT
     urgency: UrgencyWord = Urgency.NORMAL
-
-
-class Break(Model):
-    """``agents`` of a shift off duty for ``duration`` from ``start`` (a clock time) every shift day.
-
-    A staggered lunch is several breaks: ``[{start: "12:00", duration: 30m,
-    agents: 2}, {start: "12:30", duration: 30m, agents: 2}]``.
-    """
-
-    start: Clock
-    duration: Duration = Field(gt=0, lt=DAY)
-    agents: int = Field(ge=1)
-
-
-class Shift(Model):
-    """A weekly window when ``agents`` of a pool are on duty (default: the pool's size).
-
-    ``breaks`` take some of them off duty each day the shift runs; a break
-    must lie inside every window of ``hours``. ``days`` (run days, 1 = the
-    first) limits the shift to the windows that start on those days, so a
-    shift can run on one day only (an incident day); empty means every week.
-    """
-
-    hours: Windows
-    agents: int | None = Field(default=None, ge=0)
-    breaks: tuple[Break, ...] = ()
-    days: tuple[Annotated[int, Field(ge=1)], ...] = ()
-
-    def windows(self, end: float) -> list[tuple[float, float]]:
-        """Absolute on-duty windows over ``[0, end)``, only those starting on ``days`` when given."""
-        spans = self.hours.expand(0.0, end)
-        if not self.days:
-            return spans
-        return [(a, b) for a, b in spans if int(a // DAY) + 1 in self.days]
-
-    @model_validator(mode="after")
-    def _breaks_inside(self) -> Shift:
-        for i, brk in enumerate(self.breaks):
-            try:
-                daily_spans(self.hours, brk.start, brk.duration)
-            except ValueError as exc:
-                raise ValueError(
-                    f"breaks.{i}: expected the break at {_clock_text(brk.start)} inside every window of "
-                    f"{self.hours.text!r}, got {exc}"
-                ) from None
-        return self
-
-    def on_break(self, clock: float) -> int:
-        """Agents of this shift on break at ``clock`` (seconds after midnight)."""
-        return sum(b.agents for b in self.breaks if (clock - b.start) % DAY < b.duration)
-
-
-class Pool(Model):
-    """A group of agents skilled for some channels, on duty during its shifts."""
-
-    agents: int = Field(ge=0, le=100_000)
-    channels: tuple[str, ...] = Field(min_length=1)
-    shifts: tuple[Shift, ...] = (Shift(hours="24/7"),)  # type: ignore[arg-type]
-    cost_per_hour: NonNegative = 0.0
-    prefer: tuple[str, ...] = ()
-    templates: tuple[Template, ...] = ()
-    max_part_time_share: Share = 1.0
-
-    @model_validator(mode="after")
-    def _prefer_within_skills(self) -> Pool:
-        unknown = [c for c in self.prefer if c not in self.channels]
-        if unknown:
-            raise ValueError(f"prefer lists {unknown[0]!r}, expected one of the pool's channels {list(self.channels)}")
-        return self
-
-    @model_validator(mode="after")
-    def _breaks_within_shift(self) -> Pool:
-        for i, shift in enumerate(self.shifts):
-            on_shift = self.agents_on_shift(shift)
-            for brk in shift.breaks:
-                off = shift.on_break(brk.start)
-                if off > on_shift:
-                    raise ValueError(
-                        f"shifts.{i}.breaks: expected at most the shift's {on_shift} agents on break "
-                        f"at {_clock_text(brk.start)}, got {off}"
-                    )
-        return self
-
-    @model_validator(mode="after")
-    def _shifts_within_headcount(self) -> Pool:
-        for i, shift in enumerate(self.shifts):
-            if shift.agents is not None and shift.agents > self.agents:
-                raise ValueError(
-                    f"shifts.{i}.agents: expected at most the pool's {self.agents} agents on duty, got "
-                    f"{shift.agents}; raise the pool's agents (its headcount) or lower the shift's"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _template_names(self) -> Pool:
-        names = [t.name for t in self.templates]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"templates: expected distinct names, got {twice[0]!r} more than once")
-        return self
-
-    def agents_on_shift(self, shift: Shift) -> int:
-        """Agents on duty during ``shift``."""
-        return self.agents if shift.agents is None else shift.agents
 
 
 class Policies(Model):
