@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from carebench.engine.histogram import EDGES
+from carebench.engine.histogram import EDGES, binned_quantile
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["SimulatedLatency", "LatencyStats", "observed_stats", "ks_distance", "quantile_loss", "QUANTILES",
@@ -52,16 +52,7 @@ class SimulatedLatency:
 
     def quantile(self, q: float) -> float:
         """The ``q`` quantile (geometric interpolation inside its bin)."""
-        if not self.n:
-            return float("nan")
-        rank = q * self.n
-        if rank <= self.zeros:
-            return 0.0
-        cum = np.cumsum(self.counts) + self.zeros
-        i = min(int(np.searchsorted(cum, rank)), self.counts.size - 1)
-        before = cum[i] - self.counts[i]
-        frac = (rank - before) / self.counts[i] if self.counts[i] else 1.0
-        return float(EDGES[i] * (EDGES[i + 1] / EDGES[i]) ** frac)
+        return binned_quantile(self.counts, self.zeros, self.n, q)
 
     def stats(self) -> LatencyStats:
         """Median, p90 and the shares within 1 h and 24 h."""

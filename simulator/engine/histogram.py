@@ -10,12 +10,29 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LogHistogram", "EDGES"]
+__all__ = ["LogHistogram", "EDGES", "binned_quantile"]
 
 _LOW, _HIGH, _RATIO = 1e-3, 1e10, 1.02
 EDGES = _LOW * _RATIO ** np.arange(int(np.ceil(np.log(_HIGH / _LOW) / np.log(_RATIO))) + 1)
 """Bin edges shared by every histogram (values below the first edge count as zero)."""
 _LOG_LOW, _LOG_RATIO = np.log(_LOW), np.log(_RATIO)
+
+
+def binned_quantile(counts: np.ndarray, zeros: int, n: int, q: float) -> float:
+    """The ``q`` quantile of log-binned counts over :data:`EDGES`, geometric inside its bin (NaN when empty).
+
+    ``zeros`` values of exactly zero sit below the first bin; ``n`` is the total.
+    """
+    if not n:
+        return float("nan")
+    rank = q * n
+    if rank <= zeros:
+        return 0.0
+    cum = np.cumsum(counts) + zeros
+    i = min(int(np.searchsorted(cum, rank)), counts.size - 1)
+    before = cum[i] - counts[i]
+    frac = (rank - before) / counts[i] if counts[i] else 1.0
+    return float(EDGES[i] * (EDGES[i + 1] / EDGES[i]) ** frac)
 
 
 class LogHistogram:
@@ -61,18 +78,8 @@ class LogHistogram:
 
     def quantile(self, q: float) -> float:
         """The ``q`` quantile, interpolated geometrically inside its bin (NaN when empty)."""
-        if not self.n:
-            return float("nan")
-        rank = q * self.n
-        if rank <= self.zeros:
-            return 0.0
-        cum = np.cumsum(self.counts) + self.zeros
-        i = int(np.searchsorted(cum, rank))
-        i = min(i, self.counts.size - 1)
-        before = cum[i] - self.counts[i]
-        frac = (rank - before) / self.counts[i] if self.counts[i] else 1.0
-        value = EDGES[i] * (EDGES[i + 1] / EDGES[i]) ** frac
-        return float(min(value, self.largest))
+        value = binned_quantile(self.counts, self.zeros, self.n, q)
+        return value if np.isnan(value) else float(min(value, self.largest))
 
     def cdf(self, x: float) -> float:
         """Share of values at most ``x`` (bin-interpolated)."""
