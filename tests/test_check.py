@@ -25,6 +25,9 @@ from carebench.load.yamlio import dump_yaml
 ROOT = Path(__file__).resolve().parents[1]
 BASELINES = ROOT / "results" / "baselines"
 
+# The commands' default --out is results/: run each test from a temporary directory.
+pytestmark = pytest.mark.usefixtures("in_tmp_dir")
+
 
 @pytest.fixture
 def runner():

@@ -21,6 +21,9 @@ from carebench.runs.executors import SerialExecutor
 from carebench.util.errors import UserError
 from carebench.util.units import DAY, HOUR
 
+# The commands' default --out is results/: run each test from a temporary directory.
+pytestmark = pytest.mark.usefixtures("in_tmp_dir")
+
 
 def small_data(max_agents: int = 3) -> dict:
     """2 pools (one multi-skilled), 3 templates with one shift each, 8 hours."""

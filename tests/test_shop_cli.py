@@ -16,6 +16,9 @@ from carebench.load.yamlio import dump_yaml, load_yaml_file
 from carebench.study.power import probes_for_precision
 from carebench.study.resolve import load_study, shipped_studies
 
+# The commands' default --out is results/: run each test from a temporary directory.
+pytestmark = pytest.mark.usefixtures("in_tmp_dir")
+
 """Until `deflect_complex` is registered, uk_isps runs with every brand first in, first out."""
 
 

@@ -213,7 +213,7 @@ def staff(scenario, targets, replications, max_steps, scheduled, interval, max_i
         return run_schedule(sc, data, goals, seeds, width, base_seed=sc.seed if seed is None else seed,
                             max_iterations=max_iterations, max_steps=max_steps,
                             out=out, quiet=quiet or as_json, plots=not no_plots, workers=workers, scheduler=scheduler,
-                            allow_import=allow_policy_import)
+                            allow_import=allow_policy_import, as_json=as_json)
     with resumable(None), open_executor(workers, scheduler) as executor:
         steps = []
         evaluate = replication_evaluator(executor, allow_import=allow_policy_import)

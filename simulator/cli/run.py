@@ -35,7 +35,7 @@ from carebench.output.compare_report import replication_summary
 from carebench.output.plots import plot_run
 from carebench.output.batches import batch_lines, write_batch_summary
 from carebench.output.replications import write_replications
-from carebench.output.report import fmt_time, run_summary
+from carebench.output.report import fmt_time, measured_window, run_summary
 from carebench.output.writers import ContactLog, write_kpis, write_timeseries
 from carebench.runs.compare import check_kpis
 from carebench.runs.replicate import (
@@ -190,8 +190,8 @@ def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_impo
 
 def _replicated_lines(rep, base, targets, met, sc) -> list[str]:
     summary = rep.summary()
-    out = [f"{sc.name}: {rep.n} replications (seeds spawned from {base}), "
-           f"{fmt_time(sc.horizon)} simulated each, 95% confidence intervals", f"method: {METHOD}", ""]
+    out = [f"{sc.name}: {rep.n} replications (seeds spawned from {base}), each "
+           f"{measured_window(sc.horizon, sc.warmup, sc.end_time, auto=sc.warmup_auto)}; 95% confidence intervals", f"method: {METHOD}", ""]
     out += replication_summary(summary, list(sc.channels), list(sc.pools))
     if targets:
         out.append("")

@@ -15,7 +15,8 @@ from carebench.loadtest.breaking import replication_evaluator
 from carebench.loadtest.schedule import Step, schedule, simulate_rosters
 from carebench.loadtest.shiftplan import roster_cost, roster_data
 from carebench.loadtest.staffing import apply, search
-from carebench.output.loadtest import plot_coverage, schedule_data, write_json
+from carebench.cli.jsonout import announce, save_summary
+from carebench.output.loadtest import coverage_data, plot_coverage, schedule_data, write_json
 from carebench.output.report import table
 from carebench.util.atomic import staged_directory
 
@@ -34,7 +35,8 @@ def _compared(name: str, data: dict, verdicts, note: str = "") -> dict:
 
 
 def run_schedule(sc, data: dict, goals, seeds: list[int], width: float, *, base_seed: int, max_iterations: int, max_steps: int,
-                 out: Path, quiet: bool, plots: bool, workers, scheduler, allow_import: bool) -> None:
+                 out: Path, quiet: bool, plots: bool, workers, scheduler, allow_import: bool,
+                 as_json: bool = False) -> None:
     """Schedule, compare with today's roster and the greedy search, write the results, exit 1 if not met."""
     rows = []
     with resumable(None), open_executor(workers, scheduler) as executor:
@@ -57,38 +59,40 @@ def run_schedule(sc, data: dict, goals, seeds: list[int], width: float, *, base_
         rows.append({"roster": "schedule (--schedule)", "cost": result.best.cost, "met": True, "failing": [],
                      "note": f"{result.evaluations} rosters simulated"})
     final = result_directory(out, f"schedule-{sc.name}")
+    lines = _lines(sc, result, rows, len(seeds))
     with staged_directory(final) as stage:
         tmp = stage.tmp
-        write_json(tmp / "schedule.json", {**schedule_data(result, {r["roster"]: r for r in rows}), "seeds": seeds})
+        write_json(tmp / "schedule.json", {**schedule_data(result, {r["roster"]: r for r in rows}), "seeds": seeds,
+                                           "replications": len(seeds), "scenario": sc.name,
+                                           "coverage": coverage_data(result)})
+        (tmp / "scenario.yaml").write_text(dump_yaml(data), encoding="utf-8")
         if result.best is not None:
             (tmp / "roster.yaml").write_text(dump_yaml(roster), encoding="utf-8")
             if plots:
                 plot_coverage(tmp / "coverage.png", result, sc.name)
+        save_summary(tmp, lines)
     final = stage.path  # a unique name if another run took the same second
-    if not quiet:
-        _print(result, rows)
-    click.echo(f"results: {final}" + ("  (check it: carebench check " f"{final}/roster.yaml)" if result.met else ""))
+    announce(final, lines, as_json, quiet,
+             f"  (check it: carebench check {final}/roster.yaml)" if result.met else "")
     if not result.met:
         click.echo(f"no roster within the templates' limits meets every target: {result.failure}", err=True)
         raise SystemExit(1)
 
 
-def _print(result, rows) -> None:
-    click.echo("")
-    click.echo("\n".join(table(["roster", "cost over the run", "every target met", "note"],
-                               [[r["roster"], f"{r['cost']:,.0f}", "yes" if r["met"] else "no: " + ", ".join(r["failing"]),
-                                 r["note"]] for r in rows])))
+def _lines(sc, result, rows, n) -> list[str]:
+    """The terminal summary (also summary.txt): the rosters compared, the targets, the shifts used."""
+    out = [f"schedule {sc.name}: {n} replications per roster, {result.evaluations} rosters simulated", ""]
+    out += table(["roster", "cost over the run", "every target met", "note"],
+                 [[r["roster"], f"{r['cost']:,.0f}", "yes" if r["met"] else "no: " + ", ".join(r["failing"]),
+                   r["note"]] for r in rows])
     best = result.best
     if best is None:
-        return
-    click.echo("")
-    for v in best.verdicts:
-        click.echo(f"  {'PASS' if v.passed else 'FAIL'}  {v.threshold}: {v.detail}")
+        return [*out, "", f"not found: {result.failure}"]
+    out.append("")
+    out += [f"  {'PASS' if v.passed else 'FAIL'}  {v.threshold}: {v.detail}" for v in best.verdicts]
     used = [(inst, int(n)) for inst, n in zip(result.plan.instances, best.x) if n > 0]
-    click.echo("")
-    click.echo(f"{len(used)} shifts, {int(best.x.sum())} agent-shifts; integer program gap {result.gap:.2%}:")
-    for inst, n in used[:40]:
-        click.echo(f"  {n:3d} × {inst.label}")
+    out += ["", f"{len(used)} shifts, {int(best.x.sum())} agent-shifts; integer program gap {result.gap:.2%}:"]
+    out += [f"  {n:3d} × {inst.label}" for inst, n in used[:40]]
     if len(used) > 40:
-        click.echo(f"  ... {len(used) - 40} more in roster.yaml")
-    click.echo("")
+        out.append(f"  ... {len(used) - 40} more in roster.yaml")
+    return out

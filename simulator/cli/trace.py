@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from carebench.cli.execution import stack
+from carebench.cli.jsonout import emit, json_option
 from carebench.trace import parse_columns, parse_where, read_trace, summarise, summary_lines
 from carebench.trace.readers import FORMATS
 from carebench.trace.records import Trace
-from carebench.util.atomic import atomic_write_text
 
 __all__ = ["trace", "trace_options", "load_trace"]
 
@@ -54,12 +53,15 @@ def trace() -> None:
 @trace.command()
 @click.argument("path", metavar="TRACE", type=click.Path(path_type=Path))
 @trace_options()
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the summary as JSON.")
-def inspect(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, json_out):
-    """Report what TRACE holds: contacts per channel and brand, span, hour x weekday counts, first replies, bumps."""
+@json_option()
+def inspect(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled, as_json):
+    """Report what TRACE holds: contacts per channel and brand, span, hour x weekday counts, first replies, bumps.
+
+    With --json the summary is printed as one JSON document instead (redirect it to keep a file).
+    """
     tr = load_trace(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_sampled)
     summary = summarise(tr)
+    if as_json:
+        emit(summary)
+        return
     click.echo("\n".join(summary_lines(summary)))
-    if json_out is not None:
-        atomic_write_text(json_out, json.dumps(summary, indent=2))

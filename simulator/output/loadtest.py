@@ -17,7 +17,7 @@ from carebench.util.jsonio import to_json
 from carebench.util.units import format_duration
 
 __all__ = ["curve_kpis", "write_curve", "plot_curve", "breaking_point_data", "staffing_data", "write_json",
-           "schedule_data", "plot_coverage"]
+           "schedule_data", "coverage_data", "coverage_figure", "plot_coverage"]
 
 
 def curve_kpis(channels: list[str]) -> list[str]:
@@ -131,31 +131,52 @@ def schedule_data(result: ScheduleResult, comparison: dict[str, dict]) -> dict:
     return out
 
 
-def plot_coverage(path: Path, result: ScheduleResult, name: str) -> Path:
-    """Per pool: required vs scheduled agents per interval; per channel: simulated service level."""
+def coverage_data(result: ScheduleResult) -> dict:
+    """What the coverage chart draws, as plain data: per pool required and scheduled agents per interval,
+    per channel the simulated service level (None where nobody was judged)."""
     plan, best = result.plan, result.best
-    fig = new_figure(11, 3.0 * (len(plan.pools) + 1))
-    axes = fig.subplots(len(plan.pools) + 1, 1, sharex=True, squeeze=False)[:, 0]
-    hours = np.arange(plan.cover[plan.pools[0]].shape[0]) * plan.width / 3600
-    for ax, pool in zip(axes, plan.pools):
+    pools = {}
+    for pool in plan.pools:
         need = result.required.get(pool)
-        if need is not None:
-            ax.step(hours, need, where="post", label="required (Erlang)", color="grey")
-        if best is not None:
-            ax.step(hours, plan.coverage(best.x, [pool]), where="post", label="scheduled", color="C0")
-        ax.set_ylabel("agents")
-        ax.set_title(f"pool {pool}")
+        pools[pool] = {"required": None if need is None else [float(v) for v in need],
+                       "scheduled": None if best is None else [float(v) for v in plan.coverage(best.x, [pool])]}
+    levels = {} if best is None else {ch: [float(v) if math.isfinite(v) else None for v in
+                                          best.simulated.service_level(ch)] for ch in best.simulated.met}
+    return {"interval_seconds": plan.width, "intervals": int(plan.cover[plan.pools[0]].shape[0]), "pools": pools,
+            "service_level": levels}
+
+
+def coverage_figure(data: dict, name: str):
+    """Per pool: required vs scheduled agents per interval; per channel: simulated service level."""
+    from carebench.output.axes import integer_axis, share_axis, time_axis
+
+    width, pools = data["interval_seconds"], data["pools"]
+    fig = new_figure(11, 2.6 * (len(pools) + 1))
+    axes = fig.subplots(len(pools) + 1, 1, sharex=True, squeeze=False)[:, 0]
+    starts = np.arange(data["intervals"] + 1) * width
+    for ax, (pool, d) in zip(axes, pools.items()):
+        for key, label, colour in (("required", "required (Erlang)", "grey"), ("scheduled", "scheduled", "C0")):
+            if d.get(key) is not None:
+                ax.step(starts, [*d[key], d[key][-1]], where="post", label=label, color=colour)
+        ax.set_ylabel("agents (headcount)")
+        integer_axis(ax)
+        ax.set_title(f"pool {pool}", fontsize=9)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7)
     ax = axes[-1]
-    if best is not None:
-        for ch in best.simulated.met:
-            sl = best.simulated.service_level(ch)
-            ax.plot(np.arange(sl.size) * plan.width / 3600, sl, marker=".", markersize=3, label=ch)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("service level (simulated)")
-    ax.set_xlabel("hours from the run start")
+    for ch, levels in data["service_level"].items():
+        y = np.array([np.nan if v is None else v for v in levels], float)
+        ax.plot(starts[:-1] + width / 2, y, marker=".", markersize=3, label=ch)  # NaN: nobody judged, no line
+    share_axis(ax)
+    ax.set_ylabel("service level (simulated, %)")
+    time_axis(ax, 0.0, float(starts[-1]))
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+    if data["service_level"]:
+        ax.legend(fontsize=7)
     fig.suptitle(f"{name}: coverage of the scheduled roster")
-    return save(fig, path)
+    return fig
+
+
+def plot_coverage(path: Path, result: ScheduleResult, name: str) -> Path:
+    """The coverage chart of the scheduled roster as a PNG file."""
+    return save(coverage_figure(coverage_data(result), name), path)

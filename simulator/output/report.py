@@ -10,7 +10,8 @@ from carebench.kpis import catalogue
 from carebench.stats.warmup import edge_effects
 from carebench.util.units import format_duration
 
-__all__ = ["table", "run_summary", "censoring_lines", "fmt_share", "fmt_time", "fmt_number", "fmt_kpi"]
+__all__ = ["table", "run_summary", "censoring_lines", "fmt_share", "fmt_time", "fmt_number", "fmt_kpi",
+           "measured_window"]
 
 
 def fmt_share(x: float) -> str:
@@ -38,6 +39,26 @@ def fmt_kpi(kpi: str, x: float) -> str:
     return fmt_share(x) if shown == "share" else fmt_time(x) if shown == "time" else fmt_number(x)
 
 
+def measured_window(horizon: float, warmup: float, end: float | None = None, rule: str = "",
+                    auto: bool = False) -> str:
+    """What a run measured, in weekday and clock time: ``'measured 7d, Mon 00:00 (wk 2) to Mon 00:00 (wk 3),
+    after a 7d warm-up, then a 1d drain'``.
+
+    The KPIs count contacts arriving in ``[warmup, horizon)``; a drain after the
+    horizon only lets them be answered, so it is named but not measured.
+    """
+    from carebench.output.axes import weekday_clock
+
+    if auto:  # replications each choose their own warm-up
+        text = f"measured from a warm-up chosen per run by MSER-5 to {weekday_clock(horizon)}"
+        drain = (end or horizon) - horizon
+        return text + (f", then a {fmt_time(drain)} drain" if drain > 0 else "")
+    text = (f"measured {fmt_time(horizon - warmup)}, {weekday_clock(warmup)} to {weekday_clock(horizon)}, "
+            + (f"after a {fmt_time(warmup)} warm-up{rule}" if warmup > 0 else "from an empty start (no warm-up)"))
+    drain = (end or horizon) - horizon
+    return text + (f", then a {fmt_time(drain)} drain" if drain > 0 else "")
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Align columns: the first left, the rest right."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -62,11 +83,8 @@ def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
             *(cell(f"{m}.{ch}") for m in ("sla", "frt.p50", "frt.p90", "within_1h", "within_24h")),
         ])
     rule = " chosen by MSER-5" if result.warmup_rule == "MSER-5" else ""
-    drain = result.end - result.horizon
-    measured = result.horizon - result.warmup
-    out = [f"{result.scenario} (seed {result.seed}, {fmt_time(result.horizon)} simulated, "
-           f"warm-up {fmt_time(result.warmup)}{rule}, measured {fmt_time(measured)}"
-           + (f", then a {fmt_time(drain)} drain)" if drain > 0 else ")"), ""]
+    out = [f"{result.scenario} (seed {result.seed}): " + measured_window(result.horizon, result.warmup, result.end, rule),
+           ""]
     out += table(["channel", "arrived", "answered", "abandoned", "waiting", "target", "SLA",
                   "FRT p50", "FRT p90", "<=1h", "<=24h"], rows)
     pools = [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}"), cell(f"drain_busy_hours.{p}")]

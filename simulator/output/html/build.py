@@ -29,11 +29,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "shop plan": ("carebench.output.html.study", "plan_document"),
     "loadtest": ("carebench.output.html.loadtest", "loadtest_document"),
     "staff": ("carebench.output.html.loadtest", "staff_document"),
+    "schedule": ("carebench.output.html.schedule", "schedule_document"),
 }
 """Kind of result -> (module, function) building its document from a directory."""
 
 PLOTTED = {"run": "frt_distribution.png", "compare": "kpis.png", "sweep": "plots", "loadtest": "capacity.png",
-           "shop": "km.png"}
+           "shop": "km.png", "schedule": "coverage.png"}
 """A file the command writes only when it draws plots: without it (``--no-plots``) the report has no charts."""
 
 
@@ -59,13 +60,14 @@ def result_kind(directory: Path) -> str:
     if (d / "plan.json").is_file() and _plan_kind(d / "plan.json") in ("compare", "sweep"):
         return str(_plan_kind(d / "plan.json"))
     for name, kind in (("check.json", "check"), ("study_plan.json", "shop plan"),
-                       ("breaking_point.json", "loadtest"), ("staffing.json", "staff"), ("kpis.json", "run")):
+                       ("breaking_point.json", "loadtest"), ("staffing.json", "staff"), ("schedule.json", "schedule"),
+                       ("kpis.json", "run")):
         if (d / name).is_file():
             return kind
     if (d / "summary.json").is_file() and (d / "brands.csv").is_file():
         return "shop"
     raise UserError(f"{d}: not a carebench result directory (no kpis.json, plan.json, check.json, "
-                    "summary.json, breaking_point.json, staffing.json or study_plan.json)")
+                    "summary.json, breaking_point.json, staffing.json, schedule.json or study_plan.json)")
 
 
 def report_document(directory: Path):
@@ -74,7 +76,7 @@ def report_document(directory: Path):
     module, function = KINDS[kind]
     try:
         doc, charts = getattr(importlib.import_module(module), function)(Path(directory))
-        if kind in PLOTTED and not (Path(directory) / PLOTTED[kind]).exists():
+        if kind in PLOTTED and charts and not (Path(directory) / PLOTTED[kind]).exists():
             charts = []
             doc["warnings"].append("no charts: the command ran with --no-plots")
         return _with_version(Path(directory), doc), charts

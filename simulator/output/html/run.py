@@ -27,7 +27,7 @@ from carebench.output.html.common import (
 )
 from carebench.output.html.page import Chart, section, table_of
 from carebench.output.plots import exposure_figure, frt_figure, queue_figure, run_context, sla_by_hour_figure
-from carebench.output.report import fmt_time
+from carebench.output.report import fmt_time, measured_window
 
 __all__ = ["run_document", "run_result"]
 
@@ -147,14 +147,15 @@ def run_document(directory: Path) -> tuple[dict, list[Chart]]:
     headline, verdicts = _headline(result, est, goals, replicated)
     lines = summary_lines(directory)
     n = summary.get("replications", 1) if replicated else 1
+    rule = " chosen by MSER-5" if result.warmup_rule == "MSER-5" else ""
+    window = measured_window(result.horizon, result.warmup, result.end, rule)
     if replicated and "batches" in summary:  # one long run, intervals by batch means
-        head = (f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}, 95% intervals by "
-                f"batch means over {summary['batches']} batches")
+        head = (f"{result.scenario}: one run, seed {result.seed}, {window}; 95% intervals by batch means over "
+                f"{summary['batches']} batches")
     elif replicated:
-        head = (f"{result.scenario}: {n} replications, {fmt_time(result.horizon)} simulated each, 95% confidence "
-                "intervals")
+        head = f"{result.scenario}: {n} replications, each {window}; 95% confidence intervals"
     else:
-        head = f"{result.scenario}: one run of {fmt_time(result.horizon)}, seed {result.seed}"
+        head = f"{result.scenario}: one run, seed {result.seed}, {window}"
     sla = read_json(directory / "kpis.json").get("sla_targets", {})
     context = run_context(sc)
     figures = {"frt_distribution": lambda: frt_figure(result, sla), "queue_length": lambda: queue_figure(result, context),
@@ -177,7 +178,8 @@ def run_document(directory: Path) -> tuple[dict, list[Chart]]:
     provenance = {"scenario": result.scenario, "scenario file": read_json(directory / "kpis.json")
                   .get("scenario_file", ""), "seed": result.seed, "replications": n,
                   "carebench version": result.version, "fingerprint": result.fingerprint,
-                  "horizon": fmt_time(result.horizon), "warm-up": fmt_time(result.warmup)}
+                  "horizon": fmt_time(result.horizon), "warm-up": fmt_time(result.warmup),
+                  "drain": fmt_time(result.end - result.horizon), "measured": window}
     if replicated:
         provenance["method"] = summary.get("method", "")
         provenance["seeds"] = ", ".join(str(s) for s in summary.get("seeds", []))
