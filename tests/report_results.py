@@ -6,8 +6,11 @@ import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from helpers import mmc_data, two_channel_data
+from helpers import build, mmc_data, two_channel_data
+from test_calibrate import MAP, _social
+from test_schedule import small_data
 from test_shop import brand, study_data
+from trace_helpers import simulated_log, write_trace
 
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml
@@ -37,6 +40,10 @@ def _root() -> Path:
         (root / "mmc.yaml").write_text(dump_yaml(mmc_data(rate_per_hour=40, agents=5, horizon="12h", warmup="2h")))
         (root / "study.yaml").write_text(dump_yaml(study_data({"quick": brand(agents=3), "slow": brand(agents=1),
                                                                "nobody": brand(agents=0)}, window="2d")))
+        (root / "shifts.yaml").write_text(dump_yaml(small_data()))
+        (root / "team.yaml").write_text(dump_yaml(_social("30m", agents=3)))
+        cols, _ = simulated_log(build(_social("10m")))
+        write_trace(root / "trace.csv", cols, ("twitter",))
         _ROOT.append(root)
     return _ROOT[0]
 
@@ -60,9 +67,16 @@ def kind_args(root: Path) -> dict[str, list[str]]:
         "loadtest": ["loadtest", mmc, "--metric", "sla.phone", "--target", "0.5", "-n", "2", "--grid", "0.5,1,1.5",
                      "--tolerance", "0.25", "--out", str(root / "loadtest"), *fast],
         "staff": ["staff", mmc, "-n", "2", "--out", str(root / "staff"), *fast],
+        "schedule": ["staff", str(inputs / "shifts.yaml"), "--schedule", "-n", "3", "--target", "sla.phone>=0.7",
+                     "--target", "sla.chat>=0.7", "--out", str(root / "schedule"), *fast],
+        "fit": ["fit", str(inputs / "trace.csv"), *MAP, "--horizon-days", "3", "-o", str(root / "fit" / "fitted.yaml")],
+        "calibrate": ["calibrate", str(inputs / "team.yaml"), "--to", str(inputs / "trace.csv"), *MAP, "--holdout",
+                      "0.3", "--free", "channels.twitter.handle_time.mean=2m..1h", "--budget", "6", "--replications",
+                      "2", "-o", str(root / "calibrate" / "calibrated.yaml"), *fast],
     }
 
 
+_FILES = {"baseline": "two.json", "fit": "fitted-fit-report.json", "calibrate": "calibrated-report.json"}
 _CODES = {"check": 1}  # the check's threshold fails on purpose: a FAIL report
 
 
@@ -72,8 +86,8 @@ def result_of(kind: str) -> Path:
         root = _root()
         invoke(kind_args(root)[kind], _CODES.get(kind, 0))
         where = root / ("baseline" if kind == "baseline" else kind)
-        if kind == "baseline":
-            _CACHE[kind] = where / "two.json"
+        if kind in _FILES:  # the kinds kept in one JSON file
+            _CACHE[kind] = where / _FILES[kind]
         else:
             (found,) = [p for p in where.iterdir() if not p.name.startswith(".")]
             _CACHE[kind] = found

@@ -14,7 +14,8 @@ from report_results import result_of
 
 from carebench.output.html.build import report_path
 
-KINDS = ["run", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff"]
+KINDS = ["run", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff",
+         "schedule", "fit", "calibrate"]
 
 
 def main(out: Path) -> None:

@@ -17,7 +17,8 @@ from report_results import document_of, result_of
 
 from carebench.output.html.build import report_path
 
-KINDS = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff"]
+KINDS = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff",
+         "schedule", "fit", "calibrate"]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ from report_results import document_of, inputs, invoke, kind_args, result_of
 
 from carebench.output.html.build import KINDS, report_path, result_kind
 
-ALL = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff"]
+ALL = ["run", "run-replicated", "compare", "sweep", "check", "baseline", "shop", "shop plan", "loadtest", "staff",
+       "schedule", "fit", "calibrate"]
 
 
 def test_every_kind_of_result_has_a_test():
@@ -32,7 +33,7 @@ def test_every_command_leaves_a_self_contained_report_and_its_summary(kind):
     page = report_path(where)
     text = page.read_text(encoding="utf-8")
     assert result_kind(where) == kind.replace("-replicated", "")
-    if kind != "baseline":
+    if kind not in ("baseline", "fit", "calibrate"):  # these three are one file, not a directory
         assert (where / "summary.txt").read_text().strip()
     # Nothing fetched: no scripts, stylesheets, images or fonts from anywhere.
     assert not re.search(r"<script|<link|<img|<iframe|@import|url\((?!#)", text)  # url(#id): a clip path
@@ -57,16 +58,21 @@ def _escaped(lines):
     return [html.escape(line, quote=True) for line in lines]
 
 
-@pytest.mark.parametrize("kind", ["run", "compare", "shop"])
+@pytest.mark.parametrize("kind", ["run", "compare", "shop", "schedule", "fit", "calibrate"])
 def test_carebench_report_rebuilds_the_same_bytes(kind, tmp_path):
     where = result_of(kind)
-    copy = tmp_path / "copy"
-    shutil.copytree(where, copy)
-    before = (copy / "report.html").read_bytes()
-    (copy / "report.html").unlink()
+    if where.is_file():  # fit and calibrate: a JSON report beside its scenario, the page beside it
+        shutil.copytree(where.parent, tmp_path / "copy")
+        copy = tmp_path / "copy" / where.name
+    else:
+        shutil.copytree(where, tmp_path / "copy")
+        copy = tmp_path / "copy"
+    page = report_path(copy)
+    before = page.read_bytes()
+    page.unlink()
     result = invoke(["report", str(copy)])
-    assert result.output.strip() == f"report: {copy / 'report.html'}"
-    assert (copy / "report.html").read_bytes() == before
+    assert result.output.strip() == f"report: {page}"
+    assert page.read_bytes() == before
 
 
 def test_the_same_scenario_and_seed_give_the_same_report(tmp_path):
@@ -98,7 +104,7 @@ def test_check_json_says_pass_or_fail_and_why(tmp_path):
 
 @pytest.mark.parametrize("kind", ["run", "shop plan"])
 def test_json_prints_one_document_the_same_as_the_report(kind, tmp_path):
-    args = [a for a in kind_args(tmp_path)[kind] if a != "-q"]
+    args = [a for a in kind_args(tmp_path)[kind] if a != "-q"] + ["--no-plots"] * (kind == "run")
     doc = json.loads(invoke([*args, "--json"]).output)
     assert doc["kind"] == kind
     again = json.loads(invoke(["report", doc["directory"], "--json"]).output)
@@ -190,3 +196,37 @@ def test_json_on_the_real_data_commands(tmp_path):
     assert replayed["kpis"]["arrived.phone"] == result.kpis["arrived.phone"]
     fitted = json.loads(invoke(["fit", *trace, "-o", str(tmp_path / "fitted.yaml"), "--no-plots", "--json"]).output)
     assert fitted["scenario"] == str(tmp_path / "fitted.yaml") and fitted["fit"] and fitted["lines"]
+
+
+def test_the_run_says_what_it_measured():
+    from carebench.output.report import measured_window
+
+    # The shipped default: a warm-up week, the measured week, a day's drain.
+    assert measured_window(14 * 86400, 7 * 86400, 15 * 86400) == (
+        "measured 7d, Mon 00:00 (wk 2) to Mon 00:00 (wk 3), after a 7d warm-up, then a 1d drain")
+    assert measured_window(86400, 0) == "measured 1d, Mon 00:00 to Tue 00:00, from an empty start (no warm-up)"
+    doc, _charts = document_of("run")
+    assert "measured 1d, Mon 00:00 to Tue 00:00, from an empty start" in doc["headline"][0]
+    assert doc["provenance"]["measured"] in doc["headline"][0]
+    summary = (result_of("run") / "summary.txt").read_text().splitlines()[0]
+    assert "measured 1d, Mon 00:00 to Tue 00:00" in summary
+    replicated, _charts = document_of("run-replicated")
+    assert "3 replications, each measured 1d" in replicated["headline"][0]
+
+
+def test_the_fit_and_calibration_reports_lead_with_rates_and_held_out_fit():
+    fit, charts = document_of("fit")
+    assert re.match(r"twitter: [\d.]+ contacts/hour \(95% [\d.]+ to [\d.]+\); weekday × hour counts", fit["headline"][1])
+    assert "twitter.first_reply:" in fit["headline"][-1] and [c.id for c in charts] == ["arrival-profiles"]
+    assert "fitted.yaml" in fit["provenance"]["scenario file"] and fit["scenario"].startswith("# fit of")
+    cal, charts = document_of("calibrate")
+    assert cal["headline"][0].startswith("Calibrated to the first replies of trace.csv: channels.twitter.handle_time")
+    assert re.match(r"held-out KS D [\d.]+ \(p [\d.e-]+\) after, [\d.]+ before", cal["headline"][2])
+    assert [c.id for c in charts] == ["search"] and cal["scenario"].startswith("# Calibrated to")
+
+
+def test_the_schedule_report_compares_the_rosters():
+    doc, charts = document_of("schedule")
+    assert doc["verdict"] == "PASS" and "schedule found" in doc["headline"][0]
+    assert any("than today" in line for line in doc["headline"])
+    assert [s["id"] for s in doc["sections"]] == ["rosters", "shifts", "search"] and [c.id for c in charts] == ["coverage"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -16,10 +17,13 @@ from carebench.cli.jsonout import emit, json_option
 from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.calibration import calibrated_header, calibration_data, calibration_lines, plot_latency_ecdf
+from carebench.output.html.build import build_report, report_document
+from carebench.output.html.fit import CALIBRATION_FORMAT
 from carebench.trace.records import CountTrace
 from carebench.trace.timeparse import parse_wall, wall_seconds
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
+from carebench.util.version import __version__
 
 __all__ = ["calibrate"]
 
@@ -83,10 +87,10 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
     bars: list = []  # opened at the first finished candidate, so an early error prints alone
 
     def progress(done, total, best):
-        if quiet:
+        if quiet or as_json:
             return
         if not bars:
-            bars.append(click.progressbar(length=total, label="calibrating", file=click.get_text_stream("stderr")))
+            bars.append(click.progressbar(length=total, label="calibrating", file=sys.stderr))
             bars[0].__enter__()
         bars[0].label = f"calibrating (best loss {best:.4f})"
         bars[0].update(1)
@@ -101,13 +105,18 @@ def calibrate(scenario, to, fmt, columns, where, tz, naive_tz, origin, brand, sk
                 bars[0].__exit__(None, None, None)
     atomic_write_text(out, calibrated_header(cal, str(to)) + dump_yaml(cal.scenario))
     report = out.with_name(out.stem + "-report.json")
-    atomic_write_text(report, json.dumps(calibration_data(cal), indent=2, default=str))
+    atomic_write_text(report, json.dumps({"format": CALIBRATION_FORMAT, **calibration_data(cal), "target": str(to),
+                                          "scenario_file": out.name, "seed": seed, "plots": not no_plots,
+                                          "carebench_version": __version__}, indent=2, default=str))
     if not no_plots:
         plot_latency_ecdf(out.with_name(out.stem + "-ecdf.png"), train[np.isfinite(train)], cal.sim_before,
                           cal.sim_after, None if held is None else held[np.isfinite(held)])
+    page = build_report(report)
     if as_json:
-        emit({"scenario": str(out), "report": str(report), "lines": calibration_lines(cal),
+        doc, _charts = report_document(report)
+        emit({"kind": "calibrate", "headline": doc["headline"], "warnings": doc["warnings"], "scenario": str(out),
+              "report": str(report), "html": str(page), "lines": calibration_lines(cal),
               "calibration": calibration_data(cal)})
         return
     click.echo("\n".join(calibration_lines(cal)))
-    click.echo(f"\nscenario: {out}\nreport: {report}")
+    click.echo(f"\nscenario: {out}\nreport: {report} (and {page.name}, the page to send)")

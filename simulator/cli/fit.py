@@ -12,10 +12,13 @@ from carebench.cli.jsonout import emit, json_option
 from carebench.cli.trace import load_trace, trace_options
 from carebench.load.yamlio import dump_yaml
 from carebench.output.calibration import fit_data, fit_lines, plot_fit_ecdf
-from carebench.trace.timeparse import parse_wall
+from carebench.output.html.build import build_report, report_document
+from carebench.output.html.fit import FIT_FORMAT
 from carebench.trace import summarise
+from carebench.trace.timeparse import parse_wall
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
+from carebench.util.version import __version__
 
 __all__ = ["fit"]
 
@@ -57,7 +60,10 @@ def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_
     header = "".join(f"# {line}\n" if line else "#\n" for line in lines if not line.startswith(("0", "1", "2")))
     atomic_write_text(out, header + dump_yaml(fitted.scenario))
     report = out.with_name(out.stem + "-fit-report.json")
-    atomic_write_text(report, json.dumps(fit_data(fitted), indent=2))
+    # The format, the scenario beside it and the version let 'carebench report' rebuild the page from this file.
+    atomic_write_text(report, json.dumps({"format": FIT_FORMAT, **fit_data(fitted), "scenario_file": out.name,
+                                          "skipped": tr.skipped, "plots": not no_plots,
+                                          "carebench_version": __version__}, indent=2))
     if not no_plots:
         for key, d in fitted.distributions.items():
             values = {"followers": getattr(tr, "followers", None)}.get(key)
@@ -67,11 +73,14 @@ def fit(path, fmt, columns, where, tz, naive_tz, origin, brand, skip_bad, reply_
                 values = tr.handle
             if values is not None:
                 plot_fit_ecdf(out.with_name(f"{out.stem}-{key.replace('.', '-')}-ecdf.png"), key, values, d)
+    page = build_report(report)
     if as_json:
-        emit({"scenario": str(out), "report": str(report), "skipped": tr.skipped, "lines": lines,
+        doc, _charts = report_document(report)
+        emit({"kind": "fit", "headline": doc["headline"], "warnings": doc["warnings"], "scenario": str(out),
+              "report": str(report), "html": str(page), "skipped": tr.skipped, "lines": lines,
               "fit": fit_data(fitted)})
         return
     if tr.skipped:
         click.echo(f"skipped {tr.skipped:,} bad rows (--skip-bad)")
     click.echo("\n".join(lines))
-    click.echo(f"\nscenario: {out}\nreport: {report}")
+    click.echo(f"\nscenario: {out}\nreport: {report} (and {page.name}, the page to send)")

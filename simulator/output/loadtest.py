@@ -159,6 +159,8 @@ def coverage_figure(data: dict, name: str):
             if d.get(key) is not None:
                 ax.step(starts, [*d[key], d[key][-1]], where="post", label=label, color=colour)
         ax.set_ylabel("agents (headcount)")
+        top = max((max(v) for v in (d.get("required"), d.get("scheduled")) if v), default=1.0)
+        ax.set_ylim(0, top * 1.1 + 0.5)  # headcounts from zero, so a flat line is not drawn on the frame
         integer_axis(ax)
         ax.set_title(f"pool {pool}", fontsize=9)
         ax.grid(True, alpha=0.3)

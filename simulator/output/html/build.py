@@ -30,12 +30,18 @@ KINDS: dict[str, tuple[str, str]] = {
     "loadtest": ("carebench.output.html.loadtest", "loadtest_document"),
     "staff": ("carebench.output.html.loadtest", "staff_document"),
     "schedule": ("carebench.output.html.schedule", "schedule_document"),
+    "fit": ("carebench.output.html.fit", "fit_document"),
+    "calibrate": ("carebench.output.html.fit", "calibrate_document"),
 }
 """Kind of result -> (module, function) building its document from a directory."""
 
 PLOTTED = {"run": "frt_distribution.png", "compare": "kpis.png", "sweep": "plots", "loadtest": "capacity.png",
            "shop": "km.png", "schedule": "coverage.png"}
 """A file the command writes only when it draws plots: without it (``--no-plots``) the report has no charts."""
+
+
+_FILE_KINDS = {"carebench-baseline/": "baseline", "carebench-fit/": "fit", "carebench-calibration/": "calibrate"}
+"""The result kinds kept in one JSON file (the report goes beside it as NAME.html), by their ``format``."""
 
 
 def _plan_kind(path: Path) -> str | None:
@@ -50,11 +56,14 @@ def result_kind(directory: Path) -> str:
     d = Path(directory)
     if d.is_file() and d.suffix == ".json":
         try:
-            if json.loads(d.read_text(encoding="utf-8")).get("format", "").startswith("carebench-baseline/"):
-                return "baseline"
+            found = str(json.loads(d.read_text(encoding="utf-8")).get("format", ""))
         except (OSError, ValueError, AttributeError):
-            pass
-        raise UserError(f"{d}: not a carebench baseline file (expected 'format: carebench-baseline/1')")
+            found = ""
+        for prefix, kind in _FILE_KINDS.items():
+            if found.startswith(prefix):
+                return kind
+        raise UserError(f"{d}: not a carebench baseline, fit or calibration report (expected a 'format' of "
+                        + ", ".join(f"{p}1" for p in _FILE_KINDS) + ")")
     if not d.is_dir():
         raise UserError(f"{d}: not a carebench result directory (no such directory)")
     if (d / "plan.json").is_file() and _plan_kind(d / "plan.json") in ("compare", "sweep"):
