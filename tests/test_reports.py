@@ -216,7 +216,8 @@ def test_the_run_says_what_it_measured():
 
 def test_the_fit_and_calibration_reports_lead_with_rates_and_held_out_fit():
     fit, charts = document_of("fit")
-    assert re.match(r"twitter: [\d.]+ contacts/hour \(95% [\d.]+ to [\d.]+\); weekday × hour counts", fit["headline"][1])
+    rate = r"twitter: [\d.]+ contacts/hour \(95% [\d.]+ to [\d.]+\); weekday × hour counts"
+    assert re.match(rate, fit["headline"][1])
     assert "twitter.first_reply:" in fit["headline"][-1] and [c.id for c in charts] == ["arrival-profiles"]
     assert "fitted.yaml" in fit["provenance"]["scenario file"] and fit["scenario"].startswith("# fit of")
     cal, charts = document_of("calibrate")
@@ -229,4 +230,18 @@ def test_the_schedule_report_compares_the_rosters():
     doc, charts = document_of("schedule")
     assert doc["verdict"] == "PASS" and "schedule found" in doc["headline"][0]
     assert any("than today" in line for line in doc["headline"])
-    assert [s["id"] for s in doc["sections"]] == ["rosters", "shifts", "search"] and [c.id for c in charts] == ["coverage"]
+    assert [s["id"] for s in doc["sections"]] == ["rosters", "shifts", "search"]
+    assert [c.id for c in charts] == ["coverage"]
+
+
+def test_every_kind_of_report_has_a_screenshot_in_the_docs():
+    from pathlib import Path
+
+    from report_screenshots import KINDS as SHOWN
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert set(SHOWN) == set(KINDS)
+    page = (docs / "reports.md").read_text()
+    for kind in SHOWN:
+        name = f"img/report-{kind.replace(' ', '-')}.png"
+        assert (docs / name).stat().st_size > 10_000 and f"({name})" in page, name

@@ -18,9 +18,11 @@ __all__ = ["report"]
 def report(directory, as_json):
     """Rebuild DIR/report.html from the files of a result directory (or NAME.html of a baseline file).
 
-    DIR is what run, compare, check, sweep, shop, shop plan, loadtest or staff
-    wrote. The page is one self-contained file (no network); the same files
-    give the same bytes. --json prints the report's summary instead.
+    DIR is what run, compare, check, sweep, shop, shop plan, loadtest, staff
+    or staff --schedule wrote; a baseline file NAME.json, or the JSON report
+    of fit or calibrate, gets NAME.html beside it. The page is one
+    self-contained file (no network); the same files give the same bytes.
+    --json prints the report's summary instead.
     """
     path = build_report(directory)
     if as_json:

@@ -190,8 +190,9 @@ def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_impo
 
 def _replicated_lines(rep, base, targets, met, sc) -> list[str]:
     summary = rep.summary()
-    out = [f"{sc.name}: {rep.n} replications (seeds spawned from {base}), each "
-           f"{measured_window(sc.horizon, sc.warmup, sc.end_time, auto=sc.warmup_auto)}; 95% confidence intervals", f"method: {METHOD}", ""]
+    window = measured_window(sc.horizon, sc.warmup, sc.end_time, auto=sc.warmup_auto)
+    out = [f"{sc.name}: {rep.n} replications (seeds spawned from {base}), each {window}; 95% confidence intervals",
+           f"method: {METHOD}", ""]
     out += replication_summary(summary, list(sc.channels), list(sc.pools))
     if targets:
         out.append("")

@@ -8,6 +8,7 @@ import click
 
 from carebench.cli.common import result_directory
 from carebench.cli.execution import open_executor, resumable
+from carebench.cli.jsonout import announce, save_summary
 from carebench.gate.thresholds import evaluate
 from carebench.load.loader import scenario_from_data
 from carebench.load.yamlio import dump_yaml
@@ -15,7 +16,6 @@ from carebench.loadtest.breaking import replication_evaluator
 from carebench.loadtest.schedule import Step, schedule, simulate_rosters
 from carebench.loadtest.shiftplan import roster_cost, roster_data
 from carebench.loadtest.staffing import apply, search
-from carebench.cli.jsonout import announce, save_summary
 from carebench.output.loadtest import coverage_data, plot_coverage, schedule_data, write_json
 from carebench.output.report import table
 from carebench.util.atomic import staged_directory

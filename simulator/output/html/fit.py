@@ -1,4 +1,4 @@
-"""The reports of ``carebench fit`` (rates, profiles, goodness of fit) and ``carebench calibrate`` (KS before and after).
+"""The reports of ``carebench fit`` (rates, profiles, goodness of fit) and ``carebench calibrate`` (KS before, after).
 
 Each is built from the JSON report the command writes beside its scenario
 (``NAME-fit-report.json``, ``NAME-report.json``) and goes beside it as
