@@ -209,7 +209,7 @@ def test_the_run_says_what_it_measured():
     assert "measured 1d, Mon 00:00 to Tue 00:00, from an empty start" in doc["headline"][0]
     assert doc["provenance"]["measured"] in doc["headline"][0]
     summary = (result_of("run") / "summary.txt").read_text().splitlines()[0]
-    assert "measured 1d, Mon 00:00 to Tue 00:00" in summary
+    assert "1d simulated, warm-up 0s, measured 1d" in summary
     replicated, _charts = document_of("run-replicated")
     assert "3 replications, each measured 1d" in replicated["headline"][0]
 

@@ -83,8 +83,12 @@ def run_summary(result: RunResult, sla: dict[str, float]) -> list[str]:
             *(cell(f"{m}.{ch}") for m in ("sla", "frt.p50", "frt.p90", "within_1h", "within_24h")),
         ])
     rule = " chosen by MSER-5" if result.warmup_rule == "MSER-5" else ""
-    window = measured_window(result.horizon, result.warmup, result.end, rule)
-    out = [f"{result.scenario} (seed {result.seed}): {window}", ""]
+    # The README quotes this line (durations); the report's headline adds the clock times (measured_window).
+    drain = result.end - result.horizon
+    measured = result.horizon - result.warmup
+    out = [f"{result.scenario} (seed {result.seed}, {fmt_time(result.horizon)} simulated, "
+           f"warm-up {fmt_time(result.warmup)}{rule}, measured {fmt_time(measured)}"
+           + (f", then a {fmt_time(drain)} drain)" if drain > 0 else ")"), ""]
     out += table(["channel", "arrived", "answered", "abandoned", "waiting", "target", "SLA",
                   "FRT p50", "FRT p90", "<=1h", "<=24h"], rows)
     pools = [[p, cell(f"utilisation.{p}"), cell(f"agent_hours.{p}"), cell(f"drain_busy_hours.{p}")]
