@@ -196,6 +196,9 @@ def test_json_on_the_real_data_commands(tmp_path):
     assert replayed["kpis"]["arrived.phone"] == result.kpis["arrived.phone"]
     fitted = json.loads(invoke(["fit", *trace, "-o", str(tmp_path / "fitted.yaml"), "--no-plots", "--json"]).output)
     assert fitted["scenario"] == str(tmp_path / "fitted.yaml") and fitted["fit"] and fitted["lines"]
+    assert fitted["kind"] == "fit" and "no charts: the command ran with --no-plots" in fitted["warnings"]
+    page = (tmp_path / "fitted-fit-report.html").read_text()
+    assert fitted["html"] == str(tmp_path / "fitted-fit-report.html") and "<svg" not in page
 
 
 def test_the_run_says_what_it_measured():

@@ -28,16 +28,28 @@ def _p(x) -> str:
     return "-" if not math.isfinite(x) else f"{x:.2g}" if x < 0.01 else f"{x:.2f}"
 
 
+def _plotted(doc: dict, charts: list[Chart], data: dict) -> tuple[dict, list[Chart]]:
+    """With --no-plots the page leaves its charts out too, and says so."""
+    if data.get("plots", True) or not charts:
+        return doc, charts
+    doc["warnings"].append("no charts: the command ran with --no-plots")
+    return doc, []
+
+
 def _fit_headline(data: dict) -> list[str]:
     out = [f"Fitted to {Path(data['source']).name}: {len(data['profiles'])} arrival profile(s), "
            f"{len(data['distributions'])} distribution(s)"]
     for name, p in data["profiles"].items():
         lo, hi = p["per_hour_interval"]
         t = p["tests"]
-        fits = "consistent with the profile" if number(t.get("cells_p")) >= 0.05 else "NOT explained by the profile"
-        out.append(f"{name}: {p['per_hour']:,.2f} contacts/hour (95% {lo:,.2f} to {hi:,.2f}); weekday × hour "
-                   f"counts {fits} (chi2 p {_p(t.get('cells_p'))}), dispersion {number(t.get('dispersion')):.2f} "
-                   "(1 = Poisson)")
+        cells_p = number(t.get("cells_p"))
+        if math.isfinite(cells_p):
+            fits = "consistent with the profile" if cells_p >= 0.05 else "NOT explained by the profile"
+            fits = f"weekday × hour counts {fits} (chi2 p {_p(cells_p)})"
+        else:
+            fits = "weekday × hour counts not tested (too few)"
+        out.append(f"{name}: {p['per_hour']:,.2f} contacts/hour (95% {lo:,.2f} to {hi:,.2f}); {fits}, "
+                   f"dispersion {number(t.get('dispersion')):.2f} (1 = Poisson)")
         if p.get("holdout"):
             c = p["holdout"]
             out.append(f"{name} held out: {c['observed']:,.0f} arrivals observed vs {c['predicted']:,.1f} predicted; "
@@ -135,7 +147,7 @@ def fit_document(path: Path) -> tuple[dict, list[Chart]]:
         "scenario": scenario_text(path.parent / scenario) if scenario else "",
         "data": {k: data.get(k) for k in ("profiles", "distributions", "latency_target", "support_hours")},
     }
-    return doc, charts if data.get("plots", True) else []
+    return _plotted(doc, charts, data)
 
 
 def _setting(value) -> str:
@@ -222,4 +234,4 @@ def calibrate_document(path: Path) -> tuple[dict, list[Chart]]:
         "scenario": scenario_text(path.parent / scenario) if scenario else "",
         "data": {k: data[k] for k in ("settings", "before", "after", "replications")},
     }
-    return doc, charts if data.get("plots", True) else []
+    return _plotted(doc, charts, data)
