@@ -28,6 +28,9 @@ from click.testing import CliRunner
 from carebench.cli import cli
 from carebench.load.yamlio import dump_yaml, load_yaml_file
 
+# The commands' default --out is results/: run each test from a temporary directory.
+pytestmark = pytest.mark.usefixtures("in_tmp_dir")
+
 HOSTILE = Path(__file__).parent / "hostile"
 SCENARIO = textwrap.dedent("""\
     name: hostile
