@@ -142,8 +142,10 @@ def coverage_data(result: ScheduleResult) -> dict:
                        "scheduled": None if best is None else [float(v) for v in plan.coverage(best.x, [pool])]}
     levels = {} if best is None else {ch: [float(v) if math.isfinite(v) else None for v in
                                           best.simulated.service_level(ch)] for ch in best.simulated.met}
+    goals = {} if best is None else {v.threshold.kpi.split(".", 1)[1]: v.threshold.value for v in best.verdicts
+                                     if v.threshold.kpi.split(".", 1)[0] == "sla" and v.threshold.op in (">", ">=")}
     return {"interval_seconds": plan.width, "intervals": int(plan.cover[plan.pools[0]].shape[0]), "pools": pools,
-            "service_level": levels}
+            "service_level": levels, "goals": {ch: g for ch, g in goals.items() if ch in levels}}
 
 
 def coverage_figure(data: dict, name: str):
@@ -168,7 +170,10 @@ def coverage_figure(data: dict, name: str):
     ax = axes[-1]
     for ch, levels in data["service_level"].items():
         y = np.array([np.nan if v is None else v for v in levels], float)
-        ax.plot(starts[:-1] + width / 2, y, marker=".", markersize=3, label=ch)  # NaN: nobody judged, no line
+        line, = ax.plot(starts[:-1] + width / 2, y, marker=".", markersize=3, label=ch)  # NaN: nobody judged
+        if ch in data.get("goals", {}):  # the target the whole run must meet, for reference per interval
+            ax.axhline(data["goals"][ch], color=line.get_color(), linestyle="--", linewidth=1,
+                       label=f"{ch} target {data['goals'][ch]:.0%}")
     share_axis(ax)
     ax.set_ylabel("service level (simulated, %)")
     time_axis(ax, 0.0, float(starts[-1]))

@@ -67,7 +67,7 @@ def schedule_document(directory: Path) -> tuple[dict, list[Chart]]:
 
         charts.append(Chart("coverage", "Coverage of the scheduled roster", "Per pool, the agents Erlang requires "
                             "and the agents the schedule puts on duty in each interval; below, each channel's "
-                            "simulated service level per interval.", lambda: coverage_figure(coverage, name)))
+                            "simulated service level per interval, its SLA target dashed.", lambda: coverage_figure(coverage, name)))
     warnings = text_warnings(summary_lines(directory))
     if not data["met"]:
         warnings.append(f"no roster met every target: {data.get('failure', '')}")
