@@ -37,8 +37,9 @@ def _plotted(doc: dict, charts: list[Chart], data: dict) -> tuple[dict, list[Cha
 
 
 def _fit_headline(data: dict) -> list[str]:
-    out = [f"Fitted to {Path(data['source']).name}: {len(data['profiles'])} arrival profile(s), "
-           f"{len(data['distributions'])} distribution(s)"]
+    n, m = len(data["profiles"]), len(data["distributions"])
+    out = [f"Fitted to {Path(data['source']).name}: {n} arrival profile{'s' * (n != 1)}, "
+           f"{m} distribution{'s' * (m != 1)}"]
     for name, p in data["profiles"].items():
         lo, hi = p["per_hour_interval"]
         t = p["tests"]
