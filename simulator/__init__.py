@@ -9,6 +9,7 @@ The library in a notebook::
     reps = cb.replicate(sc, 3, seed=1)          # replications, tidy rows: reps.rows()
     cmp = cb.compare({"fifo": sc, "more agents": cb.load_scenario("default", {"horizon": "1d",
                       "pools.social.agents": 8})}, 3)   # paired differences: cmp.differences()
+    roster = cb.schedule(sc, ["sla.twitter >= 0.5"])   # cheapest roster from shift templates: roster.best.cost
 
 Importing carebench has no side effects (no seeding, logging or plotting
 set-up) and is light: the names below are imported when first used
@@ -29,6 +30,7 @@ _LAZY = {
     "compare": "carebench.api.runs",
     "Comparison": "carebench.api.runs",
     "run_study": "carebench.api.study",
+    "schedule": "carebench.api.staffing",
     "StudyResult": "carebench.api.study",
     "erlang_c": "carebench.api.erlang",
     "erlang_a": "carebench.api.erlang",
@@ -70,6 +72,7 @@ __all__ = [
     "replicate",
     "run_study",
     "scenario_from_data",
+    "schedule",
     "simulate",
 ]
 
@@ -77,6 +80,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from carebench.analytic.erlang import QueueFigures, agents_needed, erlang_a_figures, erlang_c_figures
     from carebench.api.erlang import erlang_a, erlang_c
     from carebench.api.runs import Comparison, compare, load_scenario, replicate, simulate
+    from carebench.api.staffing import schedule
     from carebench.api.study import StudyResult, run_study
     from carebench.calibrate.fit import fit_trace
     from carebench.engine.results import RunResult

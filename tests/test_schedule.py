@@ -140,7 +140,7 @@ def test_staff_schedule_writes_a_roster_that_check_passes(tmp_path):
     assert "iteration 1: cost" in res.output and "greedy search" in res.output and "today" in res.output
     roster = next((tmp_path / "r").glob("schedule-*/roster.yaml"))
     assert next((tmp_path / "r").glob("schedule-*/coverage.png")).stat().st_size > 0
-    check = runner.invoke(cli, ["check", str(roster), "--workers", "1"])
+    check = runner.invoke(cli, ["check", str(roster), "--workers", "1", "--out", str(tmp_path / "c")])
     assert check.exit_code == 0, check.output
 
 
@@ -151,3 +151,29 @@ def test_staff_schedule_exits_1_naming_the_target_and_where(tmp_path):
                                    "--out", str(tmp_path / "r"), "--target", "sla.phone>=0.9", "--no-plots"])
     assert res.exit_code == 1
     assert "sla.phone" in res.output and "day 1 (mon)" in res.output
+
+
+def test_the_default_scenarios_schedule_passes_check(tmp_path):
+    # The shipped default on half a day: the roster written gates itself with the same targets and seeds.
+    runner = CliRunner()
+    targets = ["sla.twitter>=0.55", "abandon.phone<0.25", "sla.email>=0.85"]
+    args = ["staff", "default", "--schedule", "--set", "horizon=12h", "--set", "warmup=0s", "-n", "2",
+            "--workers", "1", "--no-plots", "--out", str(tmp_path / "r")]
+    res = runner.invoke(cli, args + [a for t in targets for a in ("--target", t)])
+    assert res.exit_code == 0, res.output
+    assert "schedule (--schedule)" in res.output and "greedy search" in res.output
+    roster_path = next((tmp_path / "r").glob("schedule-default-*/roster.yaml"))
+    roster = yaml.safe_load(roster_path.read_text(encoding="utf-8"))
+    assert roster["thresholds"] == targets and roster["replications"] == 2
+    check = runner.invoke(cli, ["check", str(roster_path), "--workers", "1", "--out", str(tmp_path / "c")])
+    assert check.exit_code == 0, check.output
+    assert "PASS: 3 thresholds passed" in check.output
+
+
+def test_schedule_from_python_is_the_commands_schedule():
+    import carebench as cb
+
+    result = cb.schedule(scenario_from_data(small_data()), ["sla.phone >= 0.7", "sla.chat >= 0.7"], 3)
+    direct = schedule(small_data(), TARGETS, SerialExecutor(), replication_seeds(3, 3))
+    assert result.met and result.best.cost == pytest.approx(direct.best.cost)
+    assert result.roster["pools"]["phones"]["shifts"] == direct.roster["pools"]["phones"]["shifts"]

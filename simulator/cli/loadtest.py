@@ -36,7 +36,7 @@ from carebench.gate.thresholds import Threshold, parse_threshold
 from carebench.kpis import catalogue
 from carebench.load.yamlio import dump_yaml
 from carebench.loadtest.breaking import breaking_point, capacity_curve, knee, replication_evaluator
-from carebench.loadtest.staffing import apply, search
+from carebench.loadtest.staffing import apply, default_targets, search
 from carebench.output.compare_report import fmt_estimate
 from carebench.output.loadtest import (
     breaking_point_data,
@@ -202,8 +202,7 @@ def staff(scenario, targets, replications, max_steps, scheduled, interval, max_i
     Exit code 1 when no roster meeting every target was found.
     """
     sc = resolve_scenario(scenario, overrides, allow_import=allow_policy_import, shapes=shapes)
-    goals = [parse_threshold(t) for t in targets] or [
-        parse_threshold(f"sla.{name} >= {ch.sla_goal}") for name, ch in sc.channels.items()]
+    goals = [parse_threshold(t) for t in targets] or default_targets(sc)
     seeds = replication_seeds(sc.seed if seed is None else seed, replications or DEFAULT_REPLICATIONS)
     check_size([sc], max_contacts)
     check_output_directory(out)

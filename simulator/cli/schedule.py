@@ -14,7 +14,7 @@ from carebench.load.loader import scenario_from_data
 from carebench.load.yamlio import dump_yaml
 from carebench.loadtest.breaking import replication_evaluator
 from carebench.loadtest.schedule import Step, schedule, simulate_rosters
-from carebench.loadtest.shiftplan import roster_cost, roster_data
+from carebench.loadtest.shiftplan import roster_cost
 from carebench.loadtest.staffing import apply, search
 from carebench.output.loadtest import coverage_data, plot_coverage, schedule_data, write_json
 from carebench.output.report import table
@@ -53,7 +53,7 @@ def run_schedule(sc, data: dict, goals, seeds: list[int], width: float, *, base_
         result = schedule(data, goals, executor, seeds, width=width, max_iterations=max_iterations,
                           allow_import=allow_import, progress=None if quiet else _progress)
     if result.best is not None:
-        roster = roster_data(data, result.plan, result.best.x)
+        roster = dict(result.roster)
         # the roster gates itself: 'carebench check roster.yaml' judges these targets on these seeds
         roster.update(thresholds=[t.text for t in goals], replications=len(seeds), seed=base_seed)
         rows.append({"roster": "schedule (--schedule)", "cost": result.best.cost, "met": True, "failing": [],

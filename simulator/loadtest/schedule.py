@@ -102,6 +102,8 @@ class ScheduleResult:
     failure: str = ""
     gap: float = 0.0
     evaluations: int = 0
+    roster: dict | None = None
+    """The scenario (raw data) with the best roster written in as day-specific shifts; None when not met."""
 
     @property
     def met(self) -> bool:
@@ -301,6 +303,7 @@ def schedule(data: dict, targets: list[Threshold], executor, seeds: list[int], *
                              "intervals short)" if last else ""))
     if result.best is not None:
         _trim(result, run, targets, trim_rounds, trim_batch, note)
+        result.roster = roster_data(data, plan, result.best.x)
     return result
 
 

@@ -31,14 +31,14 @@ import numpy as np
 from carebench.analytic.erlang import agents_needed
 from carebench.engine.arrivals import expected_arrivals
 from carebench.engine.sources import channel_rate
-from carebench.gate.thresholds import Threshold, Verdict, evaluate
+from carebench.gate.thresholds import Threshold, Verdict, evaluate, parse_threshold
 from carebench.load.loader import scenario_from_data
 from carebench.loadtest.breaking import Evaluator
 from carebench.model.calendar import WeeklyWindows
 from carebench.stats.intervals import Estimate, summarise, unknown_kpi
 from carebench.util.errors import UserError
 
-__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "target_verdicts", "MAX_STEP"]
+__all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "default_targets", "target_verdicts", "MAX_STEP"]
 
 MAX_STEP = 16
 """The largest number of agents added at once when single agents make no difference."""
@@ -167,6 +167,11 @@ def _channel_need(sc, ch: str, windows: list[WeeklyWindows], goal: float | None)
     patience = chan.patience.mean_value if chan.patience is not None else None
     n = agents_needed(lam, chan.handle_time.mean_value, chan.sla, goal or chan.sla_goal, patience=patience)
     return math.ceil(n / chan.concurrency)
+
+
+def default_targets(scenario) -> list[Threshold]:
+    """The targets when none are given: each channel's ``sla >= sla_goal``."""
+    return [parse_threshold(f"sla.{name} >= {ch.sla_goal}") for name, ch in scenario.channels.items()]
 
 
 def target_verdicts(estimates: dict[str, Estimate], targets: list[Threshold]) -> list[Verdict]:
