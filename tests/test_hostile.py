@@ -251,6 +251,34 @@ def test_stale_partial_directories_of_dead_runs_are_removed_and_live_ones_kept(t
     assert clean_stale_partials(tmp_path) == [live]
 
 
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write_and_a_live_one_kept(tmp_path):
+    from carebench.util.atomic import atomic_write_text
+
+    target = tmp_path / "baseline.json"
+    child = textwrap.dedent(f"""
+        import os, signal
+        from carebench.util.atomic import atomic_write
+        def write(tmp):
+            tmp.write_text("half")
+            os.kill(os.getpid(), signal.SIGKILL)
+        atomic_write({str(target)!r}, write)
+    """)
+    assert subprocess.run([sys.executable, "-c", child]).returncode == -signal.SIGKILL
+    (left,) = tmp_path.glob(".baseline.json.*.tmp")
+    os.utime(left, (0, 0))  # old: a writer that started a minute ago would hold its lock
+    live = tmp_path / ".baseline.json.live.tmp"
+    live.write_text("being written")
+    os.utime(live, (0, 0))
+    fd = os.open(live, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        atomic_write_text(target, "{}")
+    finally:
+        os.close(fd)
+    assert not left.exists() and live.exists()
+    assert target.read_text() == "{}"
+
+
 def test_result_directories_never_collide(tmp_path):
     from carebench.util.atomic import staged_directory
 

@@ -9,7 +9,9 @@ complete. Each partial directory holds a locked ``.lock`` file while its
 writer lives, so partial directories left by a killed run (SIGKILL, a power
 cut) are recognised by the next run in the same place and removed; a name
 already taken by another run that finished first gets a ``-2``, ``-3`` ...
-suffix instead of failing.
+suffix instead of failing. A single file's temporary is locked the same
+way while it is written, so one left by a killed writer is removed by the
+next write of that file.
 """
 
 from __future__ import annotations
@@ -37,12 +39,16 @@ __all__ = [
     "refuse_special",
     "probe_writable",
     "clean_stale_partials",
+    "clean_stale_temporaries",
     "hold_lock",
     "LOCK_NAME",
 ]
 
 LOCK_NAME = ".lock"
 """The lock file of a partial or resumable directory."""
+
+_STALE_TEMPORARY = 60.0
+"""Seconds a single file's unlocked temporary must be old before it counts as stale (a new writer locks at once)."""
 
 _STALE_WITHOUT_LOCK = 3600.0
 """Seconds after which a partial directory with no lock file at all (an older carebench's) counts as stale."""
@@ -91,9 +97,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     path = Path(path)
     refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    prefix = f".{path.name[:200]}."
+    clean_stale_temporaries(path.parent, prefix)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
+        # Locked while this process lives: the next writer can tell a killed writer's leftover from a live one.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results are ordinary files
         refuse_special(path)  # it may have become special while we wrote
@@ -102,7 +111,40 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(fd)
     return path
+
+
+def clean_stale_temporaries(parent: str | os.PathLike, prefix: str) -> list[Path]:
+    """Remove ``<prefix>*.tmp`` files in ``parent`` left by dead writers (unlocked and not new); return them."""
+    removed = []
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False) and _unlocked_and_old(entry.path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _unlocked_and_old(path: str) -> bool:
+    try:
+        if time.time() - os.lstat(path).st_mtime < _STALE_TEMPORARY:
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # its writer is alive (a slow write)
+    finally:
+        os.close(fd)
+    return True
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
