@@ -60,6 +60,9 @@ class Contact:
     qseq = 0
     switched = False
     special = False  # set when any attribute recorded only for some contacts differs from its default
+    # A contact is its own end-of-service event on SimPy's queue (carebench.engine.timers).
+    callbacks = None
+    _ok = True
 
     def __init__(self, cid: int, ch: int, channel: str, public: bool, arrival: float, sla: float,
                  handle: float, followers: float, abandon_at: float, expected_handle: float = 0.0):

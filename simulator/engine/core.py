@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from heapq import heappush
+
 import simpy
 
 from carebench.engine.attributes import ChannelDraws
@@ -28,6 +30,7 @@ from carebench.engine.recorder import Recorder
 from carebench.engine.social import Social
 from carebench.engine.sources import Injections, Source, channel_rate
 from carebench.engine.streams import Streams
+from carebench.engine.timers import NORMAL, Scheduler
 from carebench.model.kinds import Kind, Outcome
 
 __all__ = ["Engine", "policy_name"]
@@ -51,6 +54,9 @@ class Engine:
                  sink: Callable | None = None, probes=None, batches: int = 0):
         self.scenario = scenario
         self.env = simpy.Environment()
+        self.timers = Scheduler(self.env)
+        self._queue, self._eid = self.env._queue, self.env._eid  # the end of service: see timers.py
+        self._finish_callbacks = [self._finish]
         self.streams = Streams(seed)
         self.priority = priority
         self.policy_name = policy_name(priority)
@@ -200,10 +206,11 @@ class Engine:
             c.replied_at = now
         c.started = now
         c.agent = agent
-        self.env.timeout(work, c).callbacks.append(self._finish)
+        # The contact is its own end-of-service event (timers.py): no Timeout object.
+        c.callbacks = self._finish_callbacks
+        heappush(self._queue, (now + work, NORMAL, next(self._eid), c))
 
-    def _finish(self, event) -> None:
-        c = event._value
+    def _finish(self, c: Contact) -> None:
         agent = c.agent
         now = self.env._now
         pool = agent.pool

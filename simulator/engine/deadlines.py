@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from carebench.engine.timers import Scheduler
+
 __all__ = ["Deadlines"]
 
 
@@ -21,6 +23,8 @@ class Deadlines:
 
     def __init__(self, env, active: dict, fire: Callable[[object], None], width: float = 600.0):
         self.env = env
+        self.after = Scheduler(env).after  # a Timer, not a Timeout, per deadline (timers.py)
+        self.due_callbacks, self.open_callbacks = [self._due], [self._open]
         self.active = active
         self.fire = fire
         self.width = width
@@ -35,20 +39,20 @@ class Deadlines:
         k = int(t // self.width)
         now = self.env._now
         if k * self.width <= now:  # the bucket is already open: an exact event right away
-            self.env.timeout(t - now if t > now else 0.0, contact).callbacks.append(self._due)
+            self.after(t - now if t > now else 0.0, self.due_callbacks, contact)
             return
         bucket = self.buckets.get(k)
         if bucket is None:
             bucket = self.buckets[k] = []
-            self.env.timeout(k * self.width - now, k).callbacks.append(self._open)
+            self.after(k * self.width - now, self.open_callbacks, k)
         bucket.append((t, contact.id))
 
     def _open(self, event) -> None:
-        now, active = self.env._now, self.active
+        now, active, after, due = self.env._now, self.active, self.after, self.due_callbacks
         for t, cid in self.buckets.pop(event._value, ()):
             contact = active.get(cid)
             if contact is not None:
-                self.env.timeout(t - now if t > now else 0.0, contact).callbacks.append(self._due)
+                after(t - now if t > now else 0.0, due, contact)
 
     def _due(self, event) -> None:
         contact = event._value

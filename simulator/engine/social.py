@@ -78,6 +78,7 @@ class Social:
         self.abandon_deadlines = Deadlines(self.env, self.active, self._abandon_due)
         self.give_up_deadlines = Deadlines(self.env, self.active, self._give_up_due)
         self.end_time = scenario.end_time
+        self.after, self.resume_callbacks = engine.timers.after, [self._resume]
         self.switch_targets = self._switch_targets()
 
     def _switch_targets(self):
@@ -161,7 +162,7 @@ class Social:
     def _later(self, c: Contact, delay: float) -> None:
         """The customer answers after ``delay``; the contact then queues again."""
         c.state = AWAY
-        self.env.timeout(delay, c).callbacks.append(self._resume)
+        self.after(delay, self.resume_callbacks, c)
 
     def _resume(self, event) -> None:
         self.engine.offer(event._value)

@@ -12,6 +12,7 @@ import numpy as np
 from carebench.engine.arrivals import ChannelRate, arrival_blocks
 from carebench.engine.attributes import ChannelDraws
 from carebench.engine.contact import Contact
+from carebench.engine.timers import Timer
 from carebench.model.shapes import channel_load
 
 __all__ = ["Source", "Injections", "channel_rate", "replayed_blocks"]
@@ -61,6 +62,11 @@ class Source:
         self.block = None
         self.i = 0
         self.n = 0
+        # One reusable event for the next arrival (carebench.engine.timers): SimPy sets its
+        # callbacks to None when it fires, so they are set again each time it is pushed.
+        self.timer = Timer(None)
+        self.callbacks = [self._fire]
+        self.push = engine.timers.push
 
     def start(self) -> None:
         """Schedule the first arrival."""
@@ -80,7 +86,8 @@ class Source:
 
     def _schedule(self) -> None:
         delay = self.block[self.i][0] - self.env._now
-        self.env.timeout(delay if delay > 0 else 0.0).callbacks.append(self._fire)
+        self.timer.callbacks = self.callbacks
+        self.push(delay if delay > 0 else 0.0, self.timer)
 
     def _fire(self, _event) -> None:
         i, engine = self.i, self.engine
