@@ -24,6 +24,7 @@ from carebench.engine.attributes import ChannelDraws
 from carebench.engine.boundary import KeyCheck
 from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.operations import Operations
+from carebench.engine.plain import plain_channels
 from carebench.engine.pools import Agent, PoolState
 from carebench.engine.queues import ChannelQueue, TieredQueue
 from carebench.engine.recorder import Recorder
@@ -97,11 +98,12 @@ class Engine:
         self.spells = self.recorder.spells
         self.acts_on_arrival = self.social.acts_on_arrival
         self.shapes_replies = self.social.shapes_replies
+        self.probes = probes
+        self.plain = plain_channels(self)
         self.sources = [Source(self, ch) for ch in range(len(chans))]
         for pool in self.pools:
             pool.tiered = any(isinstance(self.queues[ch], TieredQueue) for ch in pool.channels)
         self.ops = Operations(self, staffing, progress)
-        self.probes = probes
 
     def _build_pools(self) -> list[PoolState]:
         pools = []
@@ -224,12 +226,16 @@ class Engine:
         elif c.replied_at is None:  # the first agent reply after a bot's acknowledgement
             c.replied_at = now
         c.exchanges += 1
+        self._finish_rest(c, now)
+        if pool.release(agent, need, now):
+            self.pull(agent)
+
+    def _finish_rest(self, c: Contact, now: float) -> None:
+        """After an exchange: record a resolved contact or let the conversation go on."""
         if c.plan is None and c.exchanges >= c.needed:
             self.record(c, _RESOLVED, now)
         else:
             self.social.after_exchange(c, now)
-        if pool.release(agent, need, now):
-            self.pull(agent)
 
     def pull(self, agent: Agent) -> None:
         """Let an agent with free capacity take the best waiting contacts it is skilled for."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from carebench.engine.contact import WAITING, Contact
 
-__all__ = ["ChannelQueue", "TieredQueue"]
+__all__ = ["ChannelQueue", "FifoQueue", "TieredQueue"]
 
 _INF = float("inf")
 _DAY = 86400.0
@@ -85,6 +85,45 @@ class ChannelQueue:
             else:
                 waiting.append(contact)
         return waiting
+
+
+class FifoQueue(ChannelQueue):
+    """A plain channel's queue (:mod:`carebench.engine.plain`): a deque in join order.
+
+    There every key is the time the contact joined and contacts join in time
+    and id order, so the heap's ``(key, id)`` order is the order of joining.
+    """
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self.heap = deque()  # type: ignore[assignment]  # same name: settle() reads it
+        self.count = 0
+
+    def push(self, contact: Contact) -> None:
+        """Add a waiting contact at the back."""
+        self.heap.append((None, contact.id, contact))
+        self.count += 1
+
+    def head(self, now: float, leave: Callable[[Contact], None]) -> Contact | None:
+        """The first contact still waiting, settling any that left on the way via ``leave``."""
+        q = self.heap
+        while q:
+            contact = q[0][2]
+            if contact.state != WAITING:
+                q.popleft()
+            elif contact.abandon_at <= now and not contact.responded:
+                q.popleft()
+                self.count -= 1
+                leave(contact)
+            else:
+                return contact
+        return None
+
+    def pop(self) -> Contact:
+        """Remove the head returned by :meth:`head`."""
+        self.count -= 1
+        return self.heap.popleft()[2]
 
 
 class TieredQueue(ChannelQueue):
