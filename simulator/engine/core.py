@@ -24,7 +24,7 @@ from carebench.engine.attributes import ChannelDraws
 from carebench.engine.boundary import KeyCheck
 from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.operations import Operations
-from carebench.engine.plain import plain_channels
+from carebench.engine.plain import PlainSource, plain_channels
 from carebench.engine.pools import Agent, PoolState
 from carebench.engine.queues import ChannelQueue, TieredQueue
 from carebench.engine.recorder import Recorder
@@ -100,7 +100,8 @@ class Engine:
         self.shapes_replies = self.social.shapes_replies
         self.probes = probes
         self.plain = plain_channels(self)
-        self.sources = [Source(self, ch) for ch in range(len(chans))]
+        self.sources = [Source(self, ch) if plain is None else PlainSource(self, ch, plain)
+                        for ch, plain in enumerate(self.plain)]
         for pool in self.pools:
             pool.tiered = any(isinstance(self.queues[ch], TieredQueue) for ch in pool.channels)
         self.ops = Operations(self, staffing, progress)

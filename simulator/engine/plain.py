@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from heapq import heappush
 
-from carebench.engine.contact import DONE, SERVING
+from carebench.engine.contact import DONE, SERVING, Contact
 from carebench.engine.interface import PriorityPolicy
 from carebench.engine.recorder import FLUSH
 from carebench.engine.queues import FifoQueue
+from carebench.engine.sources import Source
 from carebench.engine.timers import NORMAL
-from carebench.model.kinds import Outcome
+from carebench.model.kinds import Kind, Outcome
 
-__all__ = ["PlainChannel", "plain_channels"]
+__all__ = ["PlainChannel", "PlainSource", "plain_channels"]
 
 _RESOLVED = int(Outcome.RESOLVED)
+_MENTION = int(Kind.MENTION)
 
 
 def plain_channels(engine) -> list:
@@ -54,28 +56,28 @@ class PlainChannel:
         self.engine, self.ch, self.pool = engine, ch, pool
         self.env = engine.env
         self.queue = engine.queues[ch]
-        self.bucket = pool.buckets[1]  # agents with their one unit free
+        self.bucket = pool.buckets[1]  # agents with their one unit free, the last to free up last
         self.at_pickup = engine.at_pickup[ch]
         self.is_open = engine.open
         self.spells, self.active = engine.spells, engine.active
-        self.record, self.leave = engine.social.record, engine.social.leave
+        self.leave = engine.social.leave
         self.recorder = engine.recorder
         self.rows = engine.recorder.rows
         self.heap, self.eid = engine._queue, engine._eid
         self.finish_callbacks = [self.finish]
 
-    def arrive(self, c) -> None:
+    def arrive(self, c, now: float) -> None:
         """``Engine.arrive`` and ``offer`` for a new contact that needs a reply."""
         self.active[c.id] = c
-        c.key = c.queued_at  # the default key; a contact starts out WAITING
-        if self.is_open[self.ch] and self.bucket:
-            self.start(next(reversed(self.bucket)), c, self.env._now)
+        c.key = now  # the default key (the join time); a contact starts out WAITING
+        if self.bucket and self.is_open[self.ch]:
+            # popitem takes the agent PoolState.find would (the last in the bucket) and removes it.
+            self.start(self.bucket.popitem()[0], c, now)
         else:
             self.queue.push(c)
 
     def start(self, agent, c, now: float) -> None:
-        """``PoolState.take`` and ``Engine._start`` for an agent with one free unit."""
-        del self.bucket[agent]
+        """``PoolState.take`` and ``Engine._start`` for an agent with one free unit, out of its bucket."""
         self.pool.busy += 1
         agent.free, agent.in_hand = 0, 1
         c.state = SERVING
@@ -107,9 +109,55 @@ class PlainChannel:
                          c.exchanges, 0.0))
             if len(rows) >= FLUSH:
                 self.recorder.flush()
-        if pool.release(agent, 1, now) and self.is_open[self.ch]:
-            q = self.queue
-            nxt = q.head(now, self.leave)
-            if nxt is not None:
-                q.pop()
-                self.start(agent, nxt, now)
+        if agent.leaving:  # PoolState.release takes it off duty
+            pool.release(agent, 1, now)
+            return
+        # PoolState.release then Engine.pull: an agent put back in its bucket and taken straight
+        # out again leaves the bucket's order as it was, so it goes back only if nothing waits.
+        agent.in_hand = 0
+        pool.busy -= 1
+        nxt = self.queue.head(now, self.leave) if self.is_open[self.ch] else None
+        if nxt is None:
+            agent.free = 1
+            self.bucket[agent] = None
+        else:
+            self.queue.pop()
+            self.start(agent, nxt, now)
+
+
+class PlainSource(Source):
+    """A plain channel's arrivals, handed straight to its :class:`PlainChannel`."""
+
+    def __init__(self, engine, ch: int, plain: PlainChannel):
+        super().__init__(engine, ch)
+        self.plain = plain
+        self.heap, self.eid = engine._queue, engine._eid
+
+    def _next_block(self) -> bool:
+        times = next(self.blocks, None)
+        if times is None:
+            return False
+        b = self.draws.block(times)
+        # A private channel without conversations: no bumps, one exchange, no peers, no offspring.
+        self.block = list(zip(b.times, b.handle, b.followers, b.abandon_at, b.kind, b.urgency))
+        self.i, self.n = 0, len(self.block)
+        return True
+
+    def _fire(self, _event) -> None:
+        i, engine, now = self.i, self.engine, self.env._now
+        t, handle, followers, abandon_at, kind, urgency = self.block[i]
+        c = Contact(engine.next_id, self.ch, self.name, self.public, now, self.sla, handle, followers,
+                    abandon_at, self.expected)
+        engine.next_id += 1
+        if kind or urgency:
+            c.kind, c.urgency, c.special = kind, urgency, True
+        if kind == _MENTION:
+            engine.arrive(c)
+        else:
+            self.plain.arrive(c, now)
+        self.i = i = i + 1
+        if i < self.n or self._next_block():
+            # Source._schedule inlined: the same reused timer, pushed as SimPy would push it.
+            delay = self.block[self.i][0] - now
+            self.timer.callbacks = self.callbacks
+            heappush(self.heap, (now + (delay if delay > 0 else 0.0), NORMAL, next(self.eid), self.timer))

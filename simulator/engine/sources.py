@@ -13,9 +13,6 @@ from carebench.engine.arrivals import ChannelRate, arrival_blocks
 from carebench.engine.attributes import ChannelDraws
 from carebench.engine.contact import Contact
 from carebench.engine.timers import Timer
-from carebench.model.kinds import Kind
-
-_MENTION = int(Kind.MENTION)
 from carebench.model.shapes import channel_load
 
 __all__ = ["Source", "Injections", "channel_rate", "replayed_blocks"]
@@ -70,7 +67,6 @@ class Source:
         self.timer = Timer(None)
         self.callbacks = [self._fire]
         self.push = engine.timers.push
-        self.plain = engine.plain[ch]  # the fast path of a plain channel, or None
 
     def start(self) -> None:
         """Schedule the first arrival."""
@@ -106,10 +102,7 @@ class Source:
         if needed > 1:
             c.needed = needed
             c.complex = True
-        if self.plain is not None and c.kind != _MENTION:
-            self.plain.arrive(c)
-        else:
-            engine.arrive(c, peer_at, offspring)
+        engine.arrive(c, peer_at, offspring)
         self.i = i + 1
         if self.i < self.n or self._next_block():
             self._schedule()
