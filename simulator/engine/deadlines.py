@@ -21,8 +21,13 @@ __all__ = ["Deadlines"]
 class Deadlines:
     """Deadlines for one kind of behaviour, checked against a live-contact lookup."""
 
-    def __init__(self, env, active: dict, fire: Callable[[object], None], width: float = 600.0):
+    def __init__(self, env, active: dict, fire: Callable[[object], None], width: float = 600.0,
+                 moot: Callable[[object], bool] | None = None):
         self.env = env
+        # ``moot(contact)`` true: the deadline can no longer do anything (say, the contact had its
+        # reply, which is never undone), so no exact event is made when its bucket opens. Leaving
+        # out an event that would do nothing keeps every other event's order (ids only break ties).
+        self.moot = moot
         self.after = Scheduler(env).after  # a Timer, not a Timeout, per deadline (timers.py)
         self.due_callbacks, self.open_callbacks = [self._due], [self._open]
         self.active = active
@@ -48,10 +53,10 @@ class Deadlines:
         bucket.append((t, contact.id))
 
     def _open(self, event) -> None:
-        now, active, after, due = self.env._now, self.active, self.after, self.due_callbacks
+        now, active, after, due, moot = self.env._now, self.active, self.after, self.due_callbacks, self.moot
         for t, cid in self.buckets.pop(event._value, ()):
             contact = active.get(cid)
-            if contact is not None:
+            if contact is not None and (moot is None or not moot(contact)):
                 after(t - now if t > now else 0.0, due, contact)
 
     def _due(self, event) -> None:

@@ -9,6 +9,7 @@ runs the plain queue of the foundation, draw for draw.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 import numpy as np
 
@@ -35,6 +36,10 @@ _RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _MENTIONED, _DROPPED, _EXPIRED = (
 _ENDED = frozenset((_RESOLVED, _ABANDONED, _GAVE_UP, _PEER, _DROPPED, _EXPIRED))
 _COMPLAINT = int(Kind.COMPLAINT)
 _ANSWER, _ACKNOWLEDGE, _DEFLECT = Action.ANSWER, Action.ACKNOWLEDGE, Action.DEFLECT
+
+
+def _replied(c: Contact) -> bool:
+    return c.replied_at is not None
 
 
 class Social:
@@ -73,10 +78,13 @@ class Social:
         self.viral_total = 0
         self.rows, self.extras = engine.recorder.rows, engine.recorder.extras
         self.active, self.public = engine.active, engine.public
-        self.peer_deadlines = Deadlines(self.env, self.active, self._peer_answer)
-        self.viral_deadlines = Deadlines(self.env, self.active, self._offspring)
-        self.abandon_deadlines = Deadlines(self.env, self.active, self._abandon_due)
-        self.give_up_deadlines = Deadlines(self.env, self.active, self._give_up_due)
+        # Each deadline's callback does nothing once the contact had its first human reply
+        # (``responded`` and ``replied_at`` are set once and never undone): see Deadlines.moot.
+        answered, replied = attrgetter("responded"), _replied
+        self.peer_deadlines = Deadlines(self.env, self.active, self._peer_answer, moot=answered)
+        self.viral_deadlines = Deadlines(self.env, self.active, self._offspring, moot=replied)
+        self.abandon_deadlines = Deadlines(self.env, self.active, self._abandon_due, moot=answered)
+        self.give_up_deadlines = Deadlines(self.env, self.active, self._give_up_due, moot=replied)
         self.end_time = scenario.end_time
         self.after, self.resume_callbacks = engine.timers.after, [self._resume]
         self.switch_targets = self._switch_targets()
