@@ -227,7 +227,10 @@ class Engine:
         elif c.replied_at is None:  # the first agent reply after a bot's acknowledgement
             c.replied_at = now
         c.exchanges += 1
-        self._finish_rest(c, now)
+        if c.plan is None and c.exchanges >= c.needed:  # _finish_rest, inlined on the hot path
+            self.record(c, _RESOLVED, now)
+        else:
+            self.social.after_exchange(c, now)
         if pool.release(agent, need, now):
             self.pull(agent)
 

@@ -131,7 +131,6 @@ class PlainSource(Source):
     def __init__(self, engine, ch: int, plain: PlainChannel):
         super().__init__(engine, ch)
         self.plain = plain
-        self.heap, self.eid = engine._queue, engine._eid
 
     def _next_block(self) -> bool:
         times = next(self.blocks, None)

@@ -7,12 +7,14 @@ schedules one timeout per arrival with a callback, not a process.
 
 from __future__ import annotations
 
+from heapq import heappush
+
 import numpy as np
 
 from carebench.engine.arrivals import ChannelRate, arrival_blocks
 from carebench.engine.attributes import ChannelDraws
 from carebench.engine.contact import Contact
-from carebench.engine.timers import Timer
+from carebench.engine.timers import NORMAL, Timer
 from carebench.model.shapes import channel_load
 
 __all__ = ["Source", "Injections", "channel_rate", "replayed_blocks"]
@@ -67,6 +69,7 @@ class Source:
         self.timer = Timer(None)
         self.callbacks = [self._fire]
         self.push = engine.timers.push
+        self.heap, self.eid = engine._queue, engine._eid
 
     def start(self) -> None:
         """Schedule the first arrival."""
@@ -103,9 +106,13 @@ class Source:
             c.needed = needed
             c.complex = True
         engine.arrive(c, peer_at, offspring)
-        self.i = i + 1
-        if self.i < self.n or self._next_block():
-            self._schedule()
+        self.i = i = i + 1
+        if i < self.n or self._next_block():
+            # _schedule inlined (hot path): the same reused timer, pushed as SimPy would push it.
+            now = self.env._now
+            delay = self.block[self.i][0] - now
+            self.timer.callbacks = self.callbacks
+            heappush(self.heap, (now + (delay if delay > 0 else 0.0), NORMAL, next(self.eid), self.timer))
 
 
 class Injections:
