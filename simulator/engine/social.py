@@ -77,6 +77,7 @@ class Social:
         ]
         self.viral_total = 0
         self.rows, self.extras = engine.recorder.rows, engine.recorder.extras
+        self.exposures = engine.recorder.exposures
         self.active, self.public = engine.active, engine.public
         # Each deadline's callback does nothing once the contact had its first human reply
         # (``responded`` and ``replied_at`` are set once and never undone): see Deadlines.moot.
@@ -268,7 +269,7 @@ class Social:
 
     def _spawn(self, ch: int, at: float, followers: float | None) -> Contact:
         """A contact created by behaviour (a retry or a viral complaint), drawn from its own streams."""
-        b = self.dynamic[ch].block(np.array([at]))
+        b = self.dynamic[ch].block(np.array([at]), waiting_only=True)  # arrive() gets no peer or offspring
         c = self.engine.new_contact(ch, at, b.handle[0], b.followers[0] if followers is None else followers,
                                     b.abandon_at[0])
         c.urgency, c.needed, c.bump_times = b.urgency[0], b.needed[0], b.bumps[0]
@@ -281,7 +282,8 @@ class Social:
         """Write ``c``'s row (churn is computed per batch by the recorder) and forget it."""
         c.state = DONE
         self.active.pop(c.id, None)
-        waited_until = end if c.replied_at is None else min(end, c.replied_at)
+        replied = c.replied_at
+        waited_until = end if replied is None or end <= replied else replied
         gave_up = c.give_up_at < waited_until  # only on channels where the post stays queued
         if gave_up:
             waited_until = c.give_up_at
@@ -321,10 +323,10 @@ class Social:
             until = min(c.expire_at, self.end_time)
         bumps = c.bump_times if gave_up == _INF else tuple(b for b in c.bump_times if b < gave_up)
         spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, bumps)
-        rec = self.engine.recorder
+        add, origin = self.exposures.append, c.origin  # Recorder.exposure_interval, inlined
         total = after = 0.0
         for start, stop, weight in spells:
-            rec.exposure_interval(c.origin, start, stop, weight)
+            add((origin, start, stop, weight))
             total += weight * (stop - start)
             if stop > gave_up:
                 after += weight * (stop - max(start, gave_up))
