@@ -104,6 +104,11 @@ class Engine:
                         for ch, plain in enumerate(self.plain)]
         for pool in self.pools:
             pool.tiered = any(isinstance(self.queues[ch], TieredQueue) for ch in pool.channels)
+        # Per pool, its channels' bound head methods for the tiered pull (no getattr per channel).
+        self.head_methods = [
+            tuple([(ch, p.preference[ch], getattr(self.queues[ch], which)) for ch in p.channels]
+                  for which in ("urgent_head", "idle_head"))
+            for p in self.pools]
         self.ops = Operations(self, staffing, progress)
 
     def _build_pools(self) -> list[PoolState]:
@@ -274,26 +279,27 @@ class Engine:
 
     def _pull_tiered(self, agent: Agent, pool: PoolState, now: float, leave) -> None:
         """:meth:`pull` for a pool with a backlog: fresh work on every channel before any idle backlog."""
+        urgent, idle = self.head_methods[pool.index]
         while agent.free and not agent.leaving:
-            best = self._best(pool, agent, "urgent_head", now, leave)
+            best = self._best(pool, agent, urgent, now, leave)
             if best is None:
-                best = self._best(pool, agent, "idle_head", now, leave)
+                best = self._best(pool, agent, idle, now, leave)
             if best is None:
                 return
             self.queues[best.ch].pop()
             self._start(agent, pool, best)
 
-    def _best(self, pool: PoolState, agent: Agent, which: str, now: float, leave) -> Contact | None:
-        """The head an agent of ``pool`` takes next among its channels' ``which`` heads."""
+    def _best(self, pool: PoolState, agent: Agent, heads, now: float, leave) -> Contact | None:
+        """The head an agent of ``pool`` takes next among ``heads``: ``(channel, preference, head method)``."""
         best, best_rank = None, None
-        queues, is_open = self.queues, self.open
-        for ch in pool.channels:
-            if not is_open[ch] or pool.need[ch] > agent.free:
+        is_open, need, free = self.open, pool.need, agent.free
+        for ch, preference, head_of in heads:
+            if not is_open[ch] or need[ch] > free:
                 continue
-            head = getattr(queues[ch], which)(now, leave)
+            head = head_of(now, leave)
             if head is None:
                 continue
-            rank = (pool.preference[ch], head.key, head.id)
+            rank = (preference, head.key, head.id)
             if best is None or rank < best_rank:
                 best, best_rank = head, rank
         return best

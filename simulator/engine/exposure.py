@@ -33,6 +33,6 @@ def exposure_spells(contact: Contact, until: float, params: Exposure, rng: Unifo
     if rate > 0 and params.share_audience > 0:
         for _ in range(rng.poisson(rate * wait / HOUR)):
             spells.append((start + rng.random() * wait, until, params.share_audience))
-    if f > 0 and params.bump_boost > 0:
+    if bumps and f > 0 and params.bump_boost > 0:  # most contacts never bump
         spells.extend((b, b + params.bump_boost, f) for b in bumps if b < until)
     return spells
