@@ -21,7 +21,6 @@ from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
-from scipy.special import betainc
 
 from carebench.util.errors import UserError
 
@@ -187,6 +186,9 @@ def erlang_a_figures(
     # with j ahead the offered wait V has 1 - exp(-θV) ~ Beta(j+1, cμ/θ) (order statistics
     # of exponentials); weighting by P(patience > V) = exp(-θV) gives the form used here
     reach = -math.expm1(-hangup * target)
+    # Imported here: scipy costs every run about 25 MB and a quarter second, and only Erlang A needs it.
+    from scipy.special import betainc
+
     within = betainc(ahead + 1.0, service / hangup + 1.0, reach)
     return QueueFigures(
         agents=agents,
