@@ -200,7 +200,7 @@ class Engine:
         pool.take(agent, pool.need[c.ch])
         c.state = SERVING
         if c.queued_at < now:
-            self.spells.append((c.ch, c.queued_at, now))
+            self.spells.extend((c.ch, c.queued_at, now))
         work = c.work
         if not c.responded:
             if self.shapes_replies:
@@ -336,7 +336,7 @@ class Engine:
             q.settle(end, leave)
         for c in list(self.active.values()):
             if c.state == WAITING:
-                self.recorder.spells.append((c.ch, c.queued_at, end))
+                self.recorder.spells.extend((c.ch, c.queued_at, end))
             elif c.state == SERVING:
                 pool = c.agent.pool
                 pool.account(c.started, end, pool.share[c.ch])

@@ -18,7 +18,7 @@ from heapq import heappush
 
 from carebench.engine.contact import DONE, SERVING, Contact
 from carebench.engine.interface import PriorityPolicy
-from carebench.engine.recorder import FLUSH
+from carebench.engine.recorder import ROW_FLUSH
 from carebench.engine.queues import FifoQueue
 from carebench.engine.sources import Source
 from carebench.engine.timers import NORMAL
@@ -82,7 +82,7 @@ class PlainChannel:
         agent.free, agent.in_hand = 0, 1
         c.state = SERVING
         if c.queued_at < now:
-            self.spells.append((self.ch, c.queued_at, now))
+            self.spells.extend((self.ch, c.queued_at, now))
         if not c.responded and self.at_pickup:
             c.replied_at = c.first_response = now  # no bot on a plain channel
             c.responded = True
@@ -105,9 +105,9 @@ class PlainChannel:
             c.state = DONE
             self.active.pop(c.id, None)
             rows = self.rows
-            rows.append((c.id, c.origin, c.arrival, c.first_response, _RESOLVED, now, c.followers,
+            rows.extend((c.id, c.origin, c.arrival, c.first_response, _RESOLVED, now, c.followers,
                          c.exchanges, 0.0))
-            if len(rows) >= FLUSH:
+            if len(rows) >= ROW_FLUSH:
                 self.recorder.flush()
         if agent.leaving:  # PoolState.release takes it off duty
             pool.release(agent, 1, now)

@@ -20,7 +20,7 @@ from carebench.engine.contact import AWAY, DONE, SERVING, WAITING, Contact
 from carebench.engine.deadlines import Deadlines
 from carebench.engine.exposure import exposure_spells
 from carebench.engine.interface import ANSWER, PolicyError
-from carebench.engine.recorder import FLUSH, TO_LINK
+from carebench.engine.recorder import ROW_FLUSH, TO_LINK
 from carebench.engine.sampling import Buffered, UniformSource
 from carebench.model.behaviour import Deflection
 from carebench.model.kinds import Action, Kind, Outcome
@@ -200,7 +200,7 @@ class Social:
         """``c`` left the queue unanswered at ``c.abandon_at``: the customer gave up, or it was dropped or expired."""
         c.state = DONE
         t = c.abandon_at
-        self.engine.recorder.spells.append((c.ch, c.queued_at, t))
+        self.engine.recorder.spells.extend((c.ch, c.queued_at, t))
         if t == c.drop_at:
             self.record(c, _DROPPED, t)
         elif t == c.expire_at:
@@ -251,7 +251,7 @@ class Social:
         if c.state == WAITING and not c.responded and c.abandon_at > self.env.now:
             self.engine.queues[c.ch].discard(c)
             c.state = DONE
-            self.engine.recorder.spells.append((c.ch, c.queued_at, self.env.now))
+            self.engine.recorder.spells.extend((c.ch, c.queued_at, self.env.now))
             self.record(c, _PEER, self.env.now)
 
     def _offspring(self, parent: Contact) -> None:
@@ -300,17 +300,17 @@ class Social:
             bumps = bumps_before(c.bump_times, waited_until)
         first = c.first_response
         rows = self.rows
-        rows.append((c.id, c.origin, c.arrival, math.nan if first is None else first, outcome,
+        rows.extend((c.id, c.origin, c.arrival, math.nan if first is None else first, outcome,
                      end if outcome in _ENDED else math.nan, c.followers, c.exchanges, exposure))
         if c.special or bumps or switched:
             moved = -1 if not c.deflections else c.ch if c.ch != c.origin else TO_LINK
-            self.extras.append((c.id, c.kind, c.urgency, bumps, c.deflections, moved, int(c.bot), c.probe,
+            self.extras.extend((c.id, c.kind, c.urgency, bumps, c.deflections, moved, int(c.bot), c.probe,
                                 c.generation, c.retry_of, int(switched),
                                 math.nan if c.replied_at is None else c.replied_at,
                                 c.give_up_at if gave_up else math.nan, after))
             if c.probe >= 0:
                 self.engine.recorder.probe(c, outcome, end if outcome in _ENDED else math.nan)
-        if len(rows) >= FLUSH:
+        if len(rows) >= ROW_FLUSH:
             self.engine.recorder.flush()
 
     def _exposure(self, c: Contact, outcome: int, end: float, gave_up: float) -> tuple[float, float]:
@@ -323,7 +323,7 @@ class Social:
             until = min(c.expire_at, self.end_time)
         bumps = c.bump_times if gave_up == _INF else tuple(b for b in c.bump_times if b < gave_up)
         spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, bumps)
-        add, origin = self.exposures.append, c.origin  # Recorder.exposure_interval, inlined
+        add, origin = self.exposures.extend, c.origin  # Recorder.exposure_interval, inlined
         total = after = 0.0
         for start, stop, weight in spells:
             add((origin, start, stop, weight))
