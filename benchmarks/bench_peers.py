@@ -119,6 +119,7 @@ def run_carebench(case: str, contacts: int) -> int:
 
     sys.path.insert(0, str(Path(__file__).parent))
     import bench_engine
+
     from carebench.runs.simulate import simulate
 
     build = {"mmc": bench_engine.mmc_scenario, "default": bench_engine.default_scenario,
@@ -155,9 +156,9 @@ def measure(case: str, contacts: int) -> dict:
         import ciw  # noqa: F401
         fn = run_ciw
     else:
+        import carebench.load.loader
         import carebench.runs.simulate  # noqa: F401
-        import carebench.load.loader  # noqa: F401
-        fn = lambda n: run_carebench(case.split("-", 1)[1], n)  # noqa: E731
+        fn = lambda n: run_carebench(case.split("-", 1)[1], n)
     start, cpu = time.perf_counter(), time.process_time()
     n = fn(contacts)
     # CPU seconds: on a shared machine they move far less with the neighbours' load than wall time.

@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-import carebench.engine.core as core
+from carebench.engine import core
 from carebench.load.loader import load_scenario, scenario_from_data, shipped_scenario_path
 from carebench.runs.simulate import simulate
 

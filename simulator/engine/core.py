@@ -15,7 +15,6 @@ The engine is pure: it reads a scenario and a seed and fills a
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from heapq import heappush
 
 import simpy

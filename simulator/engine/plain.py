@@ -18,8 +18,8 @@ from heapq import heappush
 
 from carebench.engine.contact import DONE, SERVING, Contact
 from carebench.engine.interface import PriorityPolicy
-from carebench.engine.recorder import ROW_FLUSH
 from carebench.engine.queues import FifoQueue
+from carebench.engine.recorder import ROW_FLUSH
 from carebench.engine.sources import Source
 from carebench.engine.timers import NORMAL
 from carebench.model.kinds import Kind, Outcome
@@ -144,7 +144,7 @@ class PlainSource(Source):
 
     def _fire(self, _event) -> None:
         i, engine, now = self.i, self.engine, self.env._now
-        t, handle, followers, abandon_at, kind, urgency = self.block[i]
+        _, handle, followers, abandon_at, kind, urgency = self.block[i]
         c = Contact(engine.next_id, self.ch, self.name, self.public, now, self.sla, handle, followers,
                     abandon_at, self.expected)
         engine.next_id += 1
