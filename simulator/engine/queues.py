@@ -194,7 +194,8 @@ class TieredQueue(ChannelQueue):
 
     def urgent_head(self, now: float, leave: Callable[[Contact], None]) -> Contact | None:
         """The first contact to serve before any idle backlog: the backlog in a sweep, else fresh work."""
-        if self.young:
+        young = self.young
+        if young and young[0][1].queued_at + self.move_after <= now:  # _age's own first test, saving a call
             self._age(now)
         if self.sweeps and self.sweeping(now):
             first = self._first(self.backlog, 1, now, leave)
