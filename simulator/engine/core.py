@@ -257,6 +257,11 @@ class Engine:
                     return
                 self._start(agent, pool, q.pop())
             return
+        for ch in pool.channels:
+            if queues[ch].count:
+                break
+        else:  # nothing waits on any of its channels (``count`` is exact; heads would only drop stale entries)
+            return
         if pool.tiered:
             self._pull_tiered(agent, pool, now, leave)
             return
