@@ -94,7 +94,15 @@ class PlainChannel:
     def finish(self, c) -> None:
         """``Engine._finish``: the agent is done; record the contact and pull the next one."""
         agent, now, pool = c.agent, self.env._now, self.pool
-        pool.account(c.started, now, 1.0)
+        # PoolState.account with a share of 1 (``x * 1.0 == x``): the measured window and the drain apart.
+        start, end = c.started, now
+        if start < pool.warmup:
+            start = pool.warmup
+        if end > pool.horizon:
+            pool.drain_area += end - (start if start > pool.horizon else pool.horizon)
+            end = pool.horizon
+        if end > start:
+            pool.busy_area += end - start
         if not c.responded:
             c.replied_at = c.first_response = now
             c.responded = True
