@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from carebench.runs.executors import SerialExecutor
-
 HARNESS = Path(__file__).resolve().parent.parent / "benchmarks" / "coverage_harness.py"
 
 
@@ -28,7 +26,7 @@ def test_quick_harness_holds_95_percent_on_mm5():
     # and no interval may leave its KPI's natural bounds.
     cv = _harness()
     case = cv.erlang_c_case(5, 0.8, "12h", "3h")
-    pool = cv.make_pool(case, 1000, SerialExecutor(), 20261202)
+    pool = cv.make_pool(case, 1000, 20261202)
     rows = [t.row() for t in cv.fixed_n(case, pool, 5)]
     assert {r["kpi"] for r in rows} == set(case.truth)
     for r in rows:
