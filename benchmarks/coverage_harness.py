@@ -25,7 +25,9 @@ processes, in chunks of replications.
 
 Usage::
 
-    nice -n 10 python benchmarks/coverage_harness.py --workers 2 --markdown table.md   # docs/statistics.md
+    nice -n 10 python benchmarks/coverage_harness.py --workers 2 --scale 0.55 --markdown table.md
+        # the table in docs/statistics.md: 33 minutes on a shared 2-core machine
+    nice -n 10 python benchmarks/coverage_harness.py --workers 2     # every count in full (about twice as long)
     python benchmarks/coverage_harness.py --quick            # one case, fewer checks (a minute or two)
     python benchmarks/coverage_harness.py --scale 0.1        # every case, a tenth of the checks
 """
@@ -59,6 +61,7 @@ HANDLE = 300.0
 TARGET = 20.0
 NOMINAL, LOW_OK, HIGH_OK = 0.95, 0.935, 0.965
 CHUNK = 100  # replications (or checks) per job handed to a worker
+PRECISION_FLOOR = 300  # --precision checks per row whatever --scale says (fewer leave its coverage vague)
 
 
 @dataclass(frozen=True)
@@ -323,12 +326,17 @@ def batch_means(case: Case, checks: int, batches: int, seed: int, mapper: Mapper
 
 def run_case(case: Case, seed: int, mapper: Mapper = map, precision: float = 0.2, cap: int = 100,
              scale: float = 1.0) -> tuple[list[dict], list[dict]]:
-    """Every method on one case: its table rows and its bias rows; ``scale`` multiplies every count."""
+    """Every method on one case: its table rows and its bias rows.
+
+    ``scale`` multiplies every count, but ``--precision`` keeps at least
+    :data:`PRECISION_FLOOR` checks (or the case's own count, if smaller).
+    """
     pool = make_pool(case, max(int(case.pool * scale), 30), seed, mapper)
     tallies: list[Tally] = []
     for n in (5, 10, 30):
         tallies += fixed_n(case, pool, n)
-    tallies.append(sequential(case, max(int(case.precision_checks * scale), 1), seed + 1, precision, cap, mapper))
+    checks = max(int(case.precision_checks * scale), min(PRECISION_FLOOR, case.precision_checks))
+    tallies.append(sequential(case, checks, seed + 1, precision, cap, mapper))
     if case.batch_checks:
         tallies += batch_means(case, max(int(case.batch_checks * scale), 1), 20, seed + 2, mapper)
     return [t.row() for t in tallies], bias_rows(case, pool)
