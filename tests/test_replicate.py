@@ -178,22 +178,23 @@ def test_an_unreachable_dask_scheduler_is_a_user_error():
 
 @pytest.mark.slow
 def test_confidence_intervals_cover_erlang_c_about_95_percent_of_the_time():
-    # 300 independent M/M/3 checks (load 0.6), each a 95 % interval over 5
-    # replications of a 2-day run (disjoint groups of 1,500 replications).
+    # 2,000 independent M/M/3 checks (load 0.6), each a 95 % interval over 5
+    # replications of a 2-day run (disjoint groups of 10,000 replications).
     # Erlang C's mean wait (modified Cox interval) and service level (bounded t)
-    # must fall inside about 95 % of the time: the binomial interval of the
-    # observed coverage has to hold 95 % (at 300 checks that refuses anything
-    # outside about 92.3-97.3 %), within 92.5-97.5 % (it was 90-99 %; the
-    # harness in benchmarks/coverage_harness.py holds 93.5-96.5 % with more checks).
+    # must fall inside 93.5-96.5 % of the time, the target of
+    # benchmarks/coverage_harness.py, and the binomial interval of the observed
+    # coverage has to hold 95 %. At 2,000 checks the observed share of a method
+    # covering exactly 95 % has a standard error of 0.49 %, so a correct
+    # method leaves the band in about 0.2 % of such tests.
     rate, handle, agents = 18 / 3600, 300.0, 3
     theory = erlang_c_figures(rate, handle, agents, 20.0)
-    sc = mmc(rate_per_hour=18, agents=agents, horizon="2d", warmup="2h")
-    (rep,) = run_replications([Variant("mmc", sc)], 1500, SerialExecutor(), base_seed=10_000)
+    sc = mmc(rate_per_hour=18, agents=agents, horizon="2d", warmup="4h")
+    (rep,) = run_replications([Variant("mmc", sc)], 10_000, SerialExecutor(), base_seed=10_000)
     hits = []
-    for start in range(0, 1500, 5):
+    for start in range(0, 10_000, 5):
         est = summarise(rep.kpis[start:start + 5])
         hits.append((est["frt.mean.phone"].low <= theory.mean_wait <= est["frt.mean.phone"].high,
                      est["sla.phone"].low <= theory.service_level <= est["sla.phone"].high))
     for hit in np.array(hits).T:
         ci = binomtest(int(hit.sum()), hit.size).proportion_ci(0.95)
-        assert ci.low <= 0.95 <= ci.high and 0.925 <= hit.mean() <= 0.975, (hit.mean(), ci)
+        assert ci.low <= 0.95 <= ci.high and 0.935 <= hit.mean() <= 0.965, (hit.mean(), ci)
