@@ -162,10 +162,15 @@ def part_two(points: int, dask: bool) -> dict:
     return out
 
 
-def report(points: int, whole: dict, inside: dict) -> None:
+def loads(values) -> str:
+    """Load averages (1, 5, 15 minutes) as text."""
+    return " ".join(f"{x:.2f}" for x in values)
+
+
+def report(points: int, whole: dict, inside: dict, load: tuple) -> None:
     """Print both parts as plain lines."""
-    print(f"sweep of {points} one-week default runs ({GRID_PATH}=1..{points}, -n 1); "
-          f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"sweep of {points} one-week default runs ({GRID_PATH}=1..{points}, -n 1) on {os.cpu_count()} cores; "
+          f"load average at start {loads(load)}, at the end {loads(os.getloadavg())}")
     print("whole command (wall s):")
     serial = whole["serial"]
     print(f"  serial (--workers 1)       {serial:7.1f}")
@@ -200,9 +205,8 @@ def main() -> None:
     load = os.getloadavg()
     whole = part_one(args.points, dask) if args.part != "inside" else {}
     inside = part_two(args.points, dask) if args.part != "whole" else {}
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in load)}")
     if whole and inside:
-        report(args.points, whole, inside)
+        report(args.points, whole, inside, load)
     else:
         print(whole or {k: {kk: vv for kk, vv in v.items() if kk not in ("kpis", "runs")} for k, v in inside.items()})
 

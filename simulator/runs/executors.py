@@ -25,6 +25,7 @@ the parent handles.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.util
 import os
@@ -268,7 +269,9 @@ class DaskExecutor(Executor):
         futures: list[Any] = [self._client.submit(function or run_task, t, pure=False) for t in tasks]
         self._futures = futures
         try:
-            for _future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
+            for future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
+                if future.cancelled() or isinstance(result, BaseException):  # cancelled: handed over, not raised
+                    raise ExecutionError(f"the Dask cluster cancelled a task; was the scheduler stopped? ({_reason(result)})")
                 yield result
         except self._distributed.client.FutureCancelledError as exc:
             raise ExecutionError(f"the Dask cluster cancelled a task ({exc})") from None
@@ -293,8 +296,16 @@ class DaskExecutor(Executor):
     def close(self) -> None:
         """Cancel unfinished tasks and disconnect from the scheduler (the cluster keeps running)."""
         self._cancel()
-        with contextlib.suppress(Exception):
-            self._client.close()
+        # a client whose scheduler went away logs its reconnection's traceback as it closes; the command has
+        # already said so in one line
+        log = logging.getLogger("distributed.client")
+        level = log.level
+        log.setLevel(logging.CRITICAL)
+        try:
+            with contextlib.suppress(Exception):
+                self._client.close()
+        finally:
+            log.setLevel(level)
 
 
 def check_workers(client: Any, address: str) -> None:
