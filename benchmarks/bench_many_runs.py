@@ -188,10 +188,11 @@ def report(points: int, whole: dict, inside: dict, load: tuple) -> None:
             continue
         r = inside[name]
         overhead = (r["workers"] * r["wall"] - r["run"]) / points
-        print(f"  {label}: wall {r['wall']:.1f} s for {r['run']:.1f} s of runs on {r['workers']} workers; "
-              f"start-up {r['startup']:.2f} s per worker; result {r['result_bytes']:,.0f} bytes back in "
-              f"{r['transfer'] * 1e3:.1f} ms; all overhead (idle worker time incl. start-up) "
-              f"{overhead:.2f} s per task = {overhead / mean_run:.1%} of a run")
+        run = r["run"] / points  # the same executor's runs, under the same load
+        print(f"  {label}: wall {r['wall']:.1f} s for {r['run']:.1f} s of runs on {r['workers']} workers "
+              f"(busy {r['run'] / (r['workers'] * r['wall']):.1%}); start-up {r['startup']:.2f} s per worker; "
+              f"result {r['result_bytes']:,.0f} bytes back in {r['transfer'] * 1e3:.1f} ms; all overhead "
+              f"(idle worker time, start-up included) {overhead:.2f} s per task = {overhead / run:.1%} of its run")
 
 
 def main() -> None:
