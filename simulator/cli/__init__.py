@@ -21,6 +21,7 @@ import click
 from carebench.cli.interrupts import exit_code as interrupt_exit_code
 from carebench.cli.interrupts import message as interrupt_message
 from carebench.cli.interrupts import sigterm_as_interrupt
+from carebench.cli.prestart import prestart_for
 from carebench.util.errors import UserError
 
 __all__ = ["cli", "main", "COMMANDS", "LazyGroup"]
@@ -133,7 +134,17 @@ class LazyGroup(click.Group):
 
 
 class CarebenchGroup(LazyGroup):
-    """The top-level group: its errors are one line each and exit with code 2."""
+    """The top-level group: its errors are one line each and exit with code 2.
+
+    A many-run command that will use local workers has their fork server
+    started before its module is imported (:mod:`carebench.cli.prestart`).
+    """
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Find the command; first start local workers' fork server if it will want one."""
+        if args and args[0] in self.lazy and args[0] not in self.commands:
+            prestart_for(args[0], args[1:])
+        return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the command line; user errors exit 2, SIGINT 130 and SIGTERM 143, each with one line."""

@@ -38,7 +38,7 @@ from carebench.loadtest.shiftplan import Cut, Plan, build_plan, roster_data, sol
 from carebench.loadtest.staffing import target_verdicts
 from carebench.model.templates import clock_text
 from carebench.runs.simulate import simulate
-from carebench.runs.tasks import Task, plain_kpis
+from carebench.runs.tasks import Task, plain_kpis, task_scenario
 from carebench.stats.intervals import Estimate, summarise
 from carebench.util.units import DAY
 
@@ -113,7 +113,7 @@ class ScheduleResult:
 
 def interval_run(task: Task) -> tuple[int, int, dict[str, float], dict[str, list[float]], dict[str, list[float]]]:
     """Run one task and keep its KPIs and per-bin SLA counts (what an executor ships to a worker)."""
-    sc = scenario_from_data(task.scenario, f"variant {task.variant!r}", allow_import=task.allow_import)
+    sc = task_scenario(task)
     r = simulate(sc, task.seed, allow_policy_import=task.allow_import)
     ts = r.timeseries
     return (task.index, task.replication, plain_kpis(r.kpis), ts["sla_met"], ts["sla_counted"])

@@ -25,6 +25,7 @@ the parent handles.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.util
 import os
@@ -40,8 +41,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from carebench.runs.tasks import run_task
+from carebench.runs.tasks import run_task, worker_version
 from carebench.util.errors import UserError
+from carebench.util.forkserver import PRELOAD, start_method
+from carebench.util.version import __version__
 
 __all__ = [
     "Executor",
@@ -54,6 +57,7 @@ __all__ = [
     "worker_pool",
     "terminate_pool",
     "check_scheduler_address",
+    "check_workers",
     "scheduler_endpoint",
 ]
 
@@ -157,17 +161,17 @@ def _init_worker(pid: int, parent_tmp: str | None, interval: float) -> None:
                      name="carebench-parent-watch", daemon=True).start()
 
 
-def worker_pool(workers: int, start_method: str | None = None, *, preload: tuple[str, ...] = ("carebench.runs.tasks",),
+def worker_pool(workers: int, method: str | None = None, *, preload: tuple[str, ...] = PRELOAD,
                 watch_interval: float = 0.5) -> ProcessPoolExecutor:
     """A process pool whose workers never outlive this process (see the module notes).
 
     Workers start with ``forkserver`` where the platform has it (else
     ``spawn``): a forked copy of a process that already runs threads (a Dask
     client, a progress bar) can deadlock, and the fork server starts each
-    worker from a small clean process that has imported carebench once.
+    worker from a small clean process that has imported carebench once
+    (the command line starts that server early, see :mod:`carebench.util.forkserver`).
     """
-    methods = multiprocessing.get_all_start_methods()
-    method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+    method = method or start_method()
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(list(preload))
@@ -196,10 +200,10 @@ class ProcessExecutor(Executor):
     worker from a small clean process that has imported carebench once.
     """
 
-    def __init__(self, workers: int, start_method: str | None = None):
+    def __init__(self, workers: int, method: str | None = None):
         self.workers = int(workers)
         self.description = f"{self.workers} local processes"
-        self._pool = worker_pool(self.workers, start_method)
+        self._pool = worker_pool(self.workers, method)
 
     def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results as workers finish them; a lost worker raises ``ExecutionError``."""
@@ -229,8 +233,13 @@ class ProcessExecutor(Executor):
 class DaskExecutor(Executor):
     """Runs tasks on a Dask distributed cluster reached at ``address`` (``tcp://host:port``).
 
-    Dask reruns the task of a worker that is lost on another worker; results
-    come back to this process as they finish.
+    On connecting, every worker is asked for its carebench version (which
+    also imports carebench there once, before the first task): a worker
+    without carebench, or with another version, is a one-line ``UserError``
+    naming it. Dask reruns the task of a worker that is lost on another
+    worker; results come back to this process as they finish. Tasks still
+    running when the block is left are cancelled before the client
+    disconnects, so nothing reports back to a closed client.
     """
 
     def __init__(self, address: str, timeout: float = 10.0):
@@ -242,18 +251,27 @@ class DaskExecutor(Executor):
                 f"--scheduler {address}: needs Dask distributed (pip install 'carebench[dask]')"
             ) from None
         self._distributed = distributed
+        self._futures: list[Any] = []
         try:
             self._client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise UserError(f"--scheduler {address}: cannot reach a Dask scheduler ({reason})") from None
+        try:
+            check_workers(self._client, address)
+        except BaseException:
+            self.close()
+            raise
         self.description = f"Dask scheduler {address}"
 
     def run(self, tasks: Sequence[Any], function: Callable[[Any], Any] | None = None) -> Iterator[Any]:
         """Yield results as the cluster finishes them."""
         futures: list[Any] = [self._client.submit(function or run_task, t, pure=False) for t in tasks]
+        self._futures = futures
         try:
-            for _future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
+            for future, result in self._distributed.as_completed(futures, loop=self._client.loop, with_results=True):
+                if future.cancelled() or isinstance(result, BaseException):  # cancelled: handed over, not raised
+                    raise ExecutionError(f"the Dask cluster cancelled a task; was the scheduler stopped? ({_reason(result)})")
                 yield result
         except self._distributed.client.FutureCancelledError as exc:
             raise ExecutionError(f"the Dask cluster cancelled a task ({exc})") from None
@@ -266,11 +284,56 @@ class DaskExecutor(Executor):
                 raise ExecutionError(f"Dask workers kept dying on a task ({exc})") from None
             raise
         finally:
-            self._client.cancel([f for f in futures if not f.done()])
+            self._cancel()
+
+    def _cancel(self) -> None:
+        """Cancel the tasks of the last run that have not finished (nothing once the client is closed)."""
+        futures, self._futures = [f for f in self._futures if not f.done()], []
+        if futures and self._client.status == "running":
+            with contextlib.suppress(Exception):  # the scheduler may already be gone
+                self._client.cancel(futures)
 
     def close(self) -> None:
-        """Disconnect from the scheduler (the cluster keeps running)."""
-        self._client.close()
+        """Cancel unfinished tasks and disconnect from the scheduler (the cluster keeps running)."""
+        self._cancel()
+        # a client whose scheduler went away logs its reconnection's traceback as it closes; the command has
+        # already said so in one line
+        log = logging.getLogger("distributed.client")
+        level = log.level
+        log.setLevel(logging.CRITICAL)
+        try:
+            with contextlib.suppress(Exception):
+                self._client.close()
+        finally:
+            log.setLevel(level)
+
+
+def check_workers(client: Any, address: str) -> None:
+    """Refuse (one-line ``UserError``) a cluster with a worker that lacks carebench or runs another version.
+
+    Workers that join later are not asked; a task they cannot run fails
+    with the same message through :class:`DaskExecutor`.
+    """
+    label = f"--scheduler {address}"
+    try:
+        answers = client.run(worker_version, on_error="return")
+    except Exception as exc:  # a worker could not even read the question
+        raise UserError(f"{label}: a Dask worker cannot run carebench {__version__} "
+                        f"({_reason(exc)}); install carebench {__version__} on every worker") from None
+    for worker, answer in sorted(answers.items()):
+        if isinstance(answer, BaseException):
+            raise UserError(f"{label}: Dask worker {worker} cannot run carebench {__version__} "
+                            f"({_reason(answer)}); install carebench {__version__} on every worker")
+        if answer != __version__:
+            raise UserError(f"{label}: Dask worker {worker} has carebench {answer}, this is {__version__}; "
+                            "install the same version on every worker (results depend on it)")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if "No module named 'carebench" in text:
+        return "carebench is not installed there"
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
 _ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})/?$")

@@ -14,6 +14,7 @@ and reused, so an interrupted command resumes where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -135,12 +136,15 @@ def execute(tasks: Sequence[Task], executor: Executor, store: TaskStore | Memory
                 progress(kept, True)
     # an executor written against the one-argument run(tasks) still runs replications
     results = executor.run(todo) if function is None else executor.run(todo, function)
-    for result in results:
-        if store is not None:
-            store.save(result)
-        found[result.key] = result
-        if progress:
-            progress(result, False)
+    # closed here, not whenever the generator is collected: a stop on a result (a bad --kpi, Ctrl-C)
+    # then cancels the unfinished tasks while the executor is still open
+    with contextlib.closing(results) if hasattr(results, "close") else contextlib.nullcontext():
+        for result in results:
+            if store is not None:
+                store.save(result)
+            found[result.key] = result
+            if progress:
+                progress(result, False)
     return [found[t.key] for t in tasks]
 
 

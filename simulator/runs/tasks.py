@@ -24,8 +24,9 @@ from carebench.engine.streams import replication_seeds
 from carebench.load.loader import scenario_from_data
 from carebench.model.scenario import Scenario
 from carebench.runs.simulate import simulate
+from carebench.util.version import __version__
 
-__all__ = ["Variant", "Task", "TaskResult", "plan_tasks", "run_task", "plain_kpis"]
+__all__ = ["Variant", "Task", "TaskResult", "plan_tasks", "run_task", "task_scenario", "plain_kpis", "worker_version"]
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,40 @@ def run_task(task: Task) -> TaskResult:
     This is the function executors ship to workers; it imports only the
     library, so a worker needs carebench installed and nothing else.
     """
-    scenario = scenario_from_data(task.scenario, f"variant {task.variant!r}", allow_import=task.allow_import)
+    scenario = task_scenario(task)
     result = simulate(scenario, task.seed, allow_policy_import=task.allow_import)
     histograms = dict(result.frt_histograms) if task.histograms else {}
     return TaskResult(task.variant, task.index, task.replication, task.seed, task.fingerprint,
                       plain_kpis(result.kpis), histograms)
+
+
+_VALIDATED: dict[tuple[str, bool], tuple[dict[str, Any], Scenario]] = {}
+_KEEP = 8
+
+
+def task_scenario(task: Task) -> Scenario:
+    """The task's scenario, validated from its data; a worker keeps the last few, by fingerprint.
+
+    The replications of one variant carry the same scenario data, so a
+    worker validates it once. A kept scenario is reused only if the data is
+    equal, not merely the fingerprint, so the result is exactly what a fresh
+    validation would give.
+    """
+    key = (task.fingerprint, task.allow_import)
+    kept = _VALIDATED.get(key) if task.fingerprint else None
+    if kept is not None and kept[0] == task.scenario:
+        return kept[1]
+    scenario = scenario_from_data(task.scenario, f"variant {task.variant!r}", allow_import=task.allow_import)
+    if task.fingerprint:
+        if len(_VALIDATED) >= _KEEP:
+            _VALIDATED.pop(next(iter(_VALIDATED)))
+        _VALIDATED[key] = (task.scenario, scenario)
+    return scenario
+
+
+def worker_version() -> str:
+    """The carebench version of the process running this: what a Dask worker is asked on connecting."""
+    return __version__
 
 
 def plain_kpis(kpis: dict[str, float]) -> dict[str, float]:
