@@ -100,9 +100,9 @@ def test_a_worker_validates_a_scenario_once_and_only_for_equal_data():
     ("erlang", ["--workers", "2"], False),
 ])
 def test_which_commands_start_the_fork_server_early(command, args, expected, monkeypatch):
-    monkeypatch.setattr("carebench.cli.prestart._cores", lambda: 2)
+    monkeypatch.setattr("carebench.util.forkserver.default_workers", lambda: 2)
     assert wants_local_workers(command, args) is (True if expected == "cores" else expected)
-    monkeypatch.setattr("carebench.cli.prestart._cores", lambda: 1)
+    monkeypatch.setattr("carebench.util.forkserver.default_workers", lambda: 1)
     assert wants_local_workers(command, args) is (False if expected == "cores" else expected)
 
 

@@ -14,7 +14,6 @@ Only the standard library is imported here: ``carebench --help`` and
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 __all__ = ["POOLED", "wants_local_workers", "prestart_for"]
@@ -37,13 +36,6 @@ def _value(args: Sequence[str], *names: str) -> str | None:
     return found
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def wants_local_workers(command: str, args: Sequence[str]) -> bool:
     """Whether ``carebench COMMAND ARGS`` will start local worker processes, as far as its arguments say."""
     if "--" in args:
@@ -61,7 +53,9 @@ def wants_local_workers(command: str, args: Sequence[str]) -> bool:
     elif command not in POOLED:
         return False
     if workers is None:
-        return _cores() > 1
+        from carebench.util.forkserver import default_workers
+
+        return default_workers() > 1
     return workers.isdigit() and int(workers) > 1
 
 

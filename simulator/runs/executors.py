@@ -43,7 +43,7 @@ from typing import Any
 
 from carebench.runs.tasks import run_task, worker_version
 from carebench.util.errors import UserError
-from carebench.util.forkserver import PRELOAD, start_method
+from carebench.util.forkserver import PRELOAD, default_workers, start_method
 from carebench.util.version import __version__
 
 __all__ = [
@@ -99,14 +99,6 @@ class SerialExecutor(Executor):
         function = function or run_task
         for task in tasks:
             yield function(task)
-
-
-def default_workers() -> int:
-    """The number of cores this process may use (at least 1)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _start_time(pid: int) -> str | None:

@@ -1,4 +1,4 @@
-"""The fork server local workers start from, and starting it early.
+"""How many local workers, the fork server they start from, and starting it early.
 
 Local worker processes (:mod:`carebench.runs.executors`) start from a fork
 server where the platform has one: a small clean process that imports
@@ -14,11 +14,20 @@ Only the standard library is imported here, so the command line can call
 from __future__ import annotations
 
 import multiprocessing
+import os
 
-__all__ = ["PRELOAD", "start_method", "prestart"]
+__all__ = ["PRELOAD", "default_workers", "start_method", "prestart"]
 
 PRELOAD = ("carebench.runs.tasks",)
 """What the fork server imports before it forks workers: everything a task needs."""
+
+
+def default_workers() -> int:
+    """The number of cores this process may use (at least 1): local workers when ``--workers`` is not given."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def start_method() -> str:
