@@ -10,13 +10,14 @@ who arrives when; they change who is answered when (common random numbers).
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 from carebench.engine.interface import BacklogRule, PriorityPolicy
 
 __all__ = ["BacklogPolicy"]
 
 
-class BacklogPolicy(PriorityPolicy):
+class BacklogPolicy(PriorityPolicy, ABC):
     """Base of the backlog regimes: ``channels`` (default: every public channel) and a rule per channel."""
 
     channels: tuple[str, ...]
@@ -25,9 +26,9 @@ class BacklogPolicy(PriorityPolicy):
         """Whether the regime governs ``channel``."""
         return channel in self.channels if self.channels else public
 
+    @abstractmethod
     def rule(self) -> BacklogRule:
-        """The regime's rule for a channel it governs."""
-        raise NotImplementedError
+        """The regime's rule for a channel it governs (each regime defines it)."""
 
     def backlog(self, channel: str, public: bool) -> BacklogRule | None:
         """The regime's rule on the channels it governs; a plain queue elsewhere."""
