@@ -35,7 +35,7 @@ from carebench.output.compare_report import replication_summary
 from carebench.output.plots import plot_run
 from carebench.output.batches import batch_lines, write_batch_summary
 from carebench.output.replications import write_replications
-from carebench.output.report import fmt_time, measured_window, run_summary
+from carebench.output.report import measured_window, run_summary
 from carebench.output.writers import ContactLog, write_kpis, write_timeseries
 from carebench.runs.compare import check_kpis
 from carebench.runs.replicate import (

@@ -157,26 +157,18 @@ class Recorder:
         self.exposures = array("d")
         self.probes: list[tuple] = []
 
-    # -- appending (hot path: plain list appends) ---------------------------------
-    # The engine extends ``spells`` directly with ``(channel, start, end)``;
-    # they are folded whenever contact rows are, which bounds them (a contact
-    # has at most ``max_exchanges`` waiting spells).
-    def contact(self, row: tuple) -> None:
-        """One finished contact, as a tuple in :data:`CONTACT_COLUMNS` order."""
-        self.rows.extend(row)
-        if len(self.rows) >= ROW_FLUSH:
-            self.flush()
-
+    # -- appending (hot path: the engine extends the buffers itself) ----------------
+    # A finished contact extends ``rows`` (and ``extras``) and calls :meth:`flush`
+    # once ``rows`` reaches :data:`ROW_FLUSH`; waiting spells ``(channel, start,
+    # end)`` and exposure intervals ``(channel, start, end, weight)`` go to
+    # ``spells`` and ``exposures`` and are folded whenever contact rows are,
+    # which bounds them (a contact has at most ``max_exchanges`` waiting spells).
     def probe(self, c, outcome: int, end: float) -> None:
         """A finished (or, at the end of the run, unfinished) probe contact, kept apart from the KPIs."""
         nan = float("nan")
         self.probes.append((c.probe, c.arrival, nan if c.first_response is None else c.first_response,
                             nan if c.replied_at is None else c.replied_at, outcome, end, c.followers,
                             int(c.bot), c.deflections))
-
-    def exposure_interval(self, ch: int, start: float, end: float, weight: float) -> None:
-        """``weight`` followers exposed on channel ``ch`` over ``[start, end)``."""
-        self.exposures.extend((ch, start, end, weight))
 
     # -- folding ------------------------------------------------------------------
     def flush(self) -> None:

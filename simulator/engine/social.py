@@ -323,7 +323,7 @@ class Social:
             until = min(c.expire_at, self.end_time)
         bumps = c.bump_times if gave_up == _INF else tuple(b for b in c.bump_times if b < gave_up)
         spells = exposure_spells(c, until, self.exposure_params, self.uniform_exposure, bumps)
-        add, origin = self.exposures.extend, c.origin  # Recorder.exposure_interval, inlined
+        add, origin = self.exposures.extend, c.origin  # (channel, start, end, weight) rows of the recorder
         total = after = 0.0
         for start, stop, weight in spells:
             add((origin, start, stop, weight))
