@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from carebench.model.calendar import WEEKDAY_LABELS
 from carebench.trace.records import weekday_hour
 from carebench.util.units import HOUR
 
@@ -71,7 +72,7 @@ class ProfileFit:
         for kind, groups, names, count in (("hours", self.hour_groups, [f"{h:02d}" for h in range(24)],
                                             self.observed.sum(axis=0)),
                                            ("weekdays", self.weekday_groups,
-                                            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], self.observed.sum(axis=1))):
+                                            WEEKDAY_LABELS, self.observed.sum(axis=1))):
             for g in groups:
                 if len(g) > 1:
                     out.append(f"{kind} {names[g[0]]}-{names[g[-1]]} pooled: {count[g].sum():.0f} contacts "

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from carebench.util.units import DAY, WEEK, parse_clock
 
-__all__ = ["WEEKDAYS", "TEMPLATES", "WeeklyWindows", "parse_windows", "parse_days", "daily_spans"]
+__all__ = ["WEEKDAYS", "WEEKDAY_LABELS", "TEMPLATES", "WeeklyWindows", "parse_windows", "parse_days", "daily_spans"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = tuple(day.title() for day in WEEKDAYS)
+"""The weekdays as tables and chart axes print them: Mon ... Sun."""
 
 TEMPLATES: dict[str, str] = {
     "24/7": "daily 00:00-24:00",

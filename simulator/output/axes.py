@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
 
+from carebench.model.calendar import WEEKDAY_LABELS
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["weekday_clock", "time_axis", "share_axis", "count_axis", "integer_axis", "shade_spans",
            "closed_spans", "top_series", "MAX_SERIES"]
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_SERIES = 10
 """At most this many labelled series on one chart; the rest are grouped as "others"."""
 
@@ -29,7 +29,7 @@ def weekday_clock(t: float, clock: bool = True) -> str:
     Beyond the first week the week number is added: ``'Mon 09:00 (wk 2)'``.
     """
     day = int(t // DAY)
-    text = _WEEKDAYS[day % 7]
+    text = WEEKDAY_LABELS[day % 7]
     if clock:
         s = int(round(t - day * DAY))
         text += f" {s // 3600:02d}:{s % 3600 // 60:02d}"

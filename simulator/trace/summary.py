@@ -6,12 +6,13 @@ from collections import Counter
 
 import numpy as np
 
+from carebench.model.calendar import WEEKDAY_LABELS
 from carebench.trace.records import CountTrace, Trace, weekday_hour
 from carebench.trace.timeparse import wall_text
 
 __all__ = ["summarise", "summary_lines", "WEEKDAYS", "LATENCY_QUANTILES"]
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = WEEKDAY_LABELS  # the labels a summary prints
 LATENCY_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from carebench.model.calendar import WEEKDAY_LABELS
 from carebench.output.html.common import number, read_json, scenario_text
 from carebench.output.html.page import Chart, section, table_of
 from carebench.util.units import format_duration
@@ -20,7 +21,6 @@ __all__ = ["fit_document", "calibrate_document", "FIT_FORMAT", "CALIBRATION_FORM
 
 FIT_FORMAT = "carebench-fit/1"
 CALIBRATION_FORMAT = "carebench-calibration/1"
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _p(x) -> str:
@@ -68,7 +68,7 @@ def _fit_sections(data: dict) -> list[dict]:
         obs, fit = np.array(p["observed"], float), np.array(p["fitted"], float)
         hours = [[f"{h:02d}:00", f"{obs[:, h].sum():,.0f}", f"{fit[:, h].sum():,.1f}", f"{p['hourly'][h]:.3f}",
                   f"{p['hourly_interval'][h][0]:.3f} to {p['hourly_interval'][h][1]:.3f}"] for h in range(24)]
-        days = [[_WEEKDAYS[d], f"{obs[d].sum():,.0f}", f"{fit[d].sum():,.1f}", f"{p['weekly'][d]:.3f}",
+        days = [[WEEKDAY_LABELS[d], f"{obs[d].sum():,.0f}", f"{fit[d].sum():,.1f}", f"{p['weekly'][d]:.3f}",
                  f"{p['weekly_interval'][d][0]:.3f} to {p['weekly_interval'][d][1]:.3f}"] for d in range(7)]
         head = ["observed (contacts)", "fitted (contacts)", "factor", "95% interval"]
         t = p["tests"]
@@ -108,7 +108,7 @@ def _profile_figure(profiles: dict):
         obs, fit = np.array(p["observed"], float), np.array(p["fitted"], float)
         for ax, o, f, labels, what in ((ax_h, obs.sum(axis=0), fit.sum(axis=0), [f"{h:02d}" for h in range(24)],
                                         "hour of day (clock)"),
-                                       (ax_d, obs.sum(axis=1), fit.sum(axis=1), list(_WEEKDAYS), "weekday")):
+                                       (ax_d, obs.sum(axis=1), fit.sum(axis=1), list(WEEKDAY_LABELS), "weekday")):
             x = np.arange(len(o))
             ax.bar(x, o, color="tab:grey", alpha=0.6, label="observed")
             ax.plot(x, f, color="tab:blue", marker="o", markersize=3, label="fitted")
