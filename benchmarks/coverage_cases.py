@@ -106,8 +106,8 @@ def priority_case(agents: int, high: float, low: float, horizon: str, warmup: st
 # wait so skewed (coefficient of variation 0.7, a few runs holding one long busy period) that
 # intervals over 5 or 10 runs held the truth only 90 % of the time; 24 measured hours fix that.
 FULL = [
-    erlang_c_case(2, 0.6, "2d", "4h", pool=24000, precision_checks=1000, batch_checks=600),
-    erlang_c_case(5, 0.8, "30h", "8h", pool=15000, precision_checks=400, batch_checks=400),
+    erlang_c_case(2, 0.6, "2d", "4h", pool=24000, precision_checks=1000, batch_checks=2000),
+    erlang_c_case(5, 0.8, "30h", "8h", pool=15000, precision_checks=400, batch_checks=2000),
     erlang_c_case(20, 0.9, "32h", "8h", pool=4500, precision_checks=300),
     erlang_a_case(10, 1.0, 180.0, "1d", "4h", pool=12000, precision_checks=400),
     priority_case(5, 0.3, 0.5, "2d", "8h", pool=9000, precision_checks=400),

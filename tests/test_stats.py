@@ -16,7 +16,7 @@ from carebench.stats.bounds import natural_bounds
 from carebench.stats.batches import batch_summary, correlated_kpis, lag1_autocorrelation
 from carebench.stats.intervals import (
     BOUNDED_T_METHOD,
-    COX_METHOD,
+    LOGNORMAL_METHOD,
     Estimate,
     kpi_interval,
     batch_means,
@@ -250,26 +250,30 @@ def test_an_interval_never_leaves_natural_bounds() -> None:
     assert kpi_interval("made_up.kpi", [-3.0, 1.0]).low < -3.0  # outside the scheme: unbounded
 
 
-def test_times_get_the_modified_cox_interval() -> None:
+def test_times_get_the_lognormal_mover_interval() -> None:
     x = np.array([100.0, 150.0, 120.0, 300.0, 90.0])
     est = kpi_interval("frt.mean.phone", x)
     logs = np.log(x)
-    m, v = logs.mean(), logs.var(ddof=1)
-    se = math.sqrt(v / 5 + v**2 / 8)
-    t = sps.t.ppf(0.975, 4)
-    assert (est.low, est.high) == pytest.approx((math.exp(m + v / 2 - t * se), math.exp(m + v / 2 + t * se)))
-    assert est.method == COX_METHOD and est.mean == pytest.approx(x.mean())
+    m, v, n = logs.mean(), logs.var(ddof=1), 5
+    t = sps.t.ppf(0.975, n - 1)
+    lo_v, hi_v = (n - 1) * v / sps.chi2.ppf(0.975, n - 1), (n - 1) * v / sps.chi2.ppf(0.025, n - 1)
+    low = m + v / 2 - math.sqrt(t * t * v / n + (v / 2 - lo_v / 2) ** 2)
+    high = m + v / 2 + math.sqrt(t * t * v / n + (hi_v / 2 - v / 2) ** 2)
+    assert (est.low, est.high) == pytest.approx((math.exp(low), math.exp(high)))
+    assert est.method == LOGNORMAL_METHOD and est.mean == pytest.approx(x.mean())
     assert est.half_width == pytest.approx((est.high - est.low) / 2)
+    assert est.high - est.mean > est.mean - est.low  # the long side is the high one
 
 
-def test_cox_covers_a_skewed_mean_where_student_t_falls_short() -> None:
-    # Lognormal with sigma 0.7 (skewness 2.9), n = 10: t under-covers its mean.
-    sigma, n, checks = 0.7, 10, 4000
+@pytest.mark.parametrize("n", [5, 10])
+def test_mover_covers_a_skewed_mean_where_student_t_falls_short(n) -> None:
+    # Lognormal with sigma 0.7 (skewness 2.9): t under-covers its mean, MOVER holds 95 %.
+    sigma, checks = 0.7, 4000
     true_mean = math.exp(sigma**2 / 2)
     samples = np.random.default_rng(11).lognormal(0.0, sigma, size=(checks, n))
-    cox = np.mean([_covers(kpi_interval("frt.mean.x", s), true_mean) for s in samples])
+    mover = np.mean([_covers(kpi_interval("frt.mean.x", s), true_mean) for s in samples])
     t = np.mean([_covers(mean_ci(s), true_mean) for s in samples])
-    assert t < 0.93 and 0.935 <= cox <= 0.965, (t, cox)
+    assert t < 0.93 and 0.935 <= mover <= 0.965, (t, mover)
 
 
 def _covers(est: Estimate, value: float) -> bool:
@@ -289,6 +293,23 @@ def test_lag1_autocorrelation_flags_short_batches() -> None:
     short = [{"frt.mean.x": float(v)} for v in ar[:40]]
     assert correlated_kpis(batch_summary(short)[1], 40, ["frt.mean.x"]) == ["frt.mean.x"]
     assert math.isnan(lag1_autocorrelation([1.0, 1.0, 1.0]))
+
+
+def test_batch_means_centre_on_the_whole_window() -> None:
+    batches = [{"frt.mean.x": v, "sla.x": 0.5 + v / 1000} for v in (90.0, 110.0, 100.0, 130.0, 95.0)]
+    plain, _ = batch_summary(batches)
+    moved, _ = batch_summary(batches, whole={"frt.mean.x": 120.0, "sla.x": 0.999})
+    time, share = moved["frt.mean.x"], moved["sla.x"]
+    assert time.mean == 120.0 and plain["frt.mean.x"].mean == pytest.approx(105.0)
+    # a log-scale interval is scaled onto the centre, so its relative width is kept
+    assert time.low / 120.0 == pytest.approx(plain["frt.mean.x"].low / 105.0)
+    assert time.high / 120.0 == pytest.approx(plain["frt.mean.x"].high / 105.0)
+    assert time.method.startswith("batch means (K=5), ") and time.n == 5
+    # a share is shifted, then cut at 100 %, and still holds its centre
+    assert share.mean == 0.999 and share.high == 1.0 and share.low < 0.999
+    assert share.low == pytest.approx(plain["sla.x"].low + 0.999 - plain["sla.x"].mean)
+    # a KPI the whole window leaves undefined keeps the batches' own estimate
+    assert batch_summary(batches, whole={})[0]["frt.mean.x"] == plain["frt.mean.x"]
 
 
 # --- warm-up -----------------------------------------------------------------

@@ -145,7 +145,7 @@ def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_imp
                             batches=batches)
         lines = run_summary(result, {n: c.sla for n, c in sc.channels.items()})
         if batches:
-            summary, rho = batch_summary(result.batches)
+            summary, rho = batch_summary(result.batches, whole=result.kpis)
             write_batch_summary(tmp, result, summary, rho)
             lines += ["", *batch_lines(result, summary, rho)]
         save_summary(tmp, lines)

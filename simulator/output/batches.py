@@ -27,7 +27,8 @@ def write_batch_summary(directory: Path, result: RunResult, summary: dict[str, E
     data = {
         "scenario": result.scenario, "fingerprint": result.fingerprint, "seed": result.seed,
         "method": f"batch means: the measured window cut into {k} batches of "
-                  f"{fmt_time((result.horizon - result.warmup) / k)}, contacts by arrival",
+                  f"{fmt_time((result.horizon - result.warmup) / k)}, contacts by arrival; each estimate is the "
+                  "whole window's value, the spread of the batches gives its interval",
         "confidence": 0.95, "batches": k, "warmup": result.warmup, "warmup_rule": result.warmup_rule,
         "too_correlated": correlated_kpis(rho, k, headline_kpis(result)),
         "kpis": {n: {"mean": e.mean, "half_width": e.half_width, "low": e.low, "high": e.high, "n": e.n,

@@ -157,7 +157,7 @@ def comparison_rows(rows: Sequence[KpiComparison], names: Sequence[str]) -> list
 
 
 def _methods(summary: dict[str, Estimate]) -> list[str]:
-    """Which interval method each KPI family got, e.g. ``'frt, ttr: modified Cox (log scale)'``."""
+    """Which interval method each KPI family got, e.g. ``'frt, ttr: log-normal MOVER (log scale)'``."""
     by_method: dict[str, list[str]] = {}
     for kpi, e in summary.items():
         if e.n >= 2 and e.std > 0:

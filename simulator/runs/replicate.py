@@ -42,7 +42,7 @@ __all__ = [
     "parse_precision",
 ]
 
-METHOD = ("independent replications; per KPI family: times modified Cox (log scale), "
+METHOD = ("independent replications; per KPI family: times log-normal MOVER (log scale), "
           "shares, counts and amounts Student-t; every interval cut to the KPI's natural bounds")
 """How intervals are computed, as the output states it (each KPI's own method is in ``summary.json``)."""
 

@@ -4,7 +4,7 @@ One simulation run gives a flat dict of KPIs. Replications of a run use
 independent seeds, so each KPI is a sample of independent values. Each KPI
 family gets the interval that holds its level (:func:`kpi_interval`, measured
 by ``benchmarks/coverage_harness.py``): times, which are positive and right-skewed,
-a modified Cox interval on the log scale (:mod:`carebench.stats.skewed`);
+a log-normal MOVER interval on the log scale (:mod:`carebench.stats.skewed`);
 shares, counts and amounts a Student-t interval; every interval is cut to the
 KPI's natural bounds (:mod:`carebench.stats.bounds`). Variants compared on
 common random numbers (replication i of every variant uses the same seed) are
@@ -28,14 +28,14 @@ from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without 
 
 from carebench.kpis.catalogue import direction
 from carebench.stats.bounds import is_time, natural_bounds
-from carebench.stats.skewed import cox_limits
+from carebench.stats.skewed import lognormal_mean_limits
 from carebench.util.errors import UserError
 
 __all__ = [
     "Estimate",
     "T_METHOD",
     "BOUNDED_T_METHOD",
-    "COX_METHOD",
+    "LOGNORMAL_METHOD",
     "kpi_interval",
     "Difference",
     "mean_ci",
@@ -59,7 +59,7 @@ class Estimate:
     ``low``/``high`` are ``mean -/+ half_width``; an asymmetric one (log scale,
     or cut at a natural bound) has ``half_width == (high - low) / 2``.
     ``method`` names how the interval was made (:data:`T_METHOD`,
-    :data:`BOUNDED_T_METHOD`, :data:`COX_METHOD`, or batch means); ``n`` counts the values used (NaN dropped);
+    :data:`BOUNDED_T_METHOD`, :data:`LOGNORMAL_METHOD`, or batch means); ``n`` counts the values used (NaN dropped);
     ``std`` is the sample standard deviation (``ddof=1``) of those values.
     With ``n == 1`` the spread is unknown: ``std`` is NaN, ``half_width`` is
     ``inf`` and the interval is ``(-inf, inf)``. With ``n == 0`` every float
@@ -88,8 +88,8 @@ T_METHOD = "student-t"
 """A Student-t interval over the values (counts, amounts, unbounded KPIs)."""
 BOUNDED_T_METHOD = "student-t, cut to natural bounds"
 """A Student-t interval cut to the KPI's natural bounds (shares; times with a zero value)."""
-COX_METHOD = "modified Cox (log scale)"
-"""The modified Cox interval for the mean of positive right-skewed values (times)."""
+LOGNORMAL_METHOD = "log-normal MOVER (log scale)"
+"""The MOVER interval for the mean of positive right-skewed values (times): :mod:`carebench.stats.skewed`."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,8 @@ def mean_ci(values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> E
 def kpi_interval(name: str, values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> Estimate:
     """Return KPI ``name``'s mean over ``values`` with the interval its family needs.
 
-    Times (``frt.*``, ``ttr.*``) with every value above zero get the modified
-    Cox interval (:func:`carebench.stats.skewed.cox_limits`), which holds its
+    Times (``frt.*``, ``ttr.*``) with every value above zero get the log-normal
+    MOVER interval (:func:`carebench.stats.skewed.lognormal_mean_limits`), which holds its
     level for right-skewed values where Student-t falls short; any other KPI
     gets the Student-t interval of :func:`mean_ci`. Either is then cut to the
     KPI's natural bounds (:func:`carebench.stats.bounds.natural_bounds`): an
@@ -170,9 +170,9 @@ def kpi_interval(name: str, values: Iterable[float] | np.ndarray, confidence: fl
         return est
     x = _defined(values)
     if lo_bound == 0.0 and math.isinf(hi_bound) and is_time(name) and bool((x > 0).all()):
-        low, high = cox_limits(x, _t_quantile(est.confidence, est.n - 1))
+        low, high = lognormal_mean_limits(x, est.confidence)
         low, high = min(low, est.mean), max(high, est.mean)
-        return _bounded(est, low, high, lo_bound, hi_bound, COX_METHOD)
+        return _bounded(est, low, high, lo_bound, hi_bound, LOGNORMAL_METHOD)
     if est.low < lo_bound or est.high > hi_bound:
         return _bounded(est, est.low, est.high, lo_bound, hi_bound, BOUNDED_T_METHOD)
     return Estimate(est.mean, est.half_width, est.low, est.high, est.n, est.std, est.confidence,

@@ -10,17 +10,18 @@ quantile from the first stage only, so they are independent of the mean over
 all ``N``: ``mean_N ± t(n0 - 1) · s_0 / sqrt(N)``. Under normality this holds
 its level exactly, whatever ``N`` the first stage chose.
 
-For times the same is done on the log scale inside the modified Cox
-interval: the centre ``m_N + v_N / 2`` (log mean and log variance) uses every
-value, its standard error ``sqrt(v_0 / N + v_0² / (2 (N - 1)))`` and the t
-quantile only the first stage's log variance ``v_0``. Stein's exactness then
-applies to the log-scale mean term under log-normality; the Cox interval
-for the arithmetic mean is itself a first-order approximation, so the
-coverage of ``--precision`` on times is approximate and is what
-``benchmarks/coverage_harness.py`` measures (taking the spread term from all
-``N`` instead made it under-cover: a first stage that looks tight stops
-early, and a large ``v_0`` that asked for many replications is then
-diluted by the second stage).
+For times the same is done on the log scale inside the log-normal MOVER
+interval (:mod:`carebench.stats.skewed`): the centre ``m_N + v_N / 2`` (log
+mean and log variance) uses every value; the log mean's limits
+``± t(n0 - 1) · sqrt(v_0 / N)`` and the scale of the log variance's
+chi-square limits (on ``N - 1`` degrees of freedom) use only the first
+stage's log variance ``v_0``. Stein's exactness then applies to the log-scale
+mean term under log-normality; the interval for the arithmetic mean is an
+approximation, so the coverage of ``--precision`` on times is approximate and
+is what ``benchmarks/coverage_harness.py`` measures (taking the spread from
+all ``N`` instead made it under-cover: a first stage that looks tight stops
+early, and a large ``v_0`` that asked for many replications is then diluted
+by the second stage).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from carebench.stats.bounds import natural_bounds
-from carebench.stats.intervals import COX_METHOD, Estimate, kpi_interval
+from carebench.stats.intervals import LOGNORMAL_METHOD, Estimate, kpi_interval
+from carebench.stats.skewed import mover_limits
 
 __all__ = ["two_stage_interval", "TWO_STAGE"]
 
@@ -61,12 +63,10 @@ def two_stage_interval(name: str, values: Iterable[float] | np.ndarray, first: i
     if head.size < 2 or plain.n < 2 or not (float(head.std(ddof=1)) > 0):
         return plain
     n, t = x.size, _t(confidence, head.size - 1)
-    if plain.method == COX_METHOD:
+    if plain.method == LOGNORMAL_METHOD:
         logs, v0 = np.log(x), float(np.log(head).var(ddof=1))
-        centre = float(logs.mean()) + float(logs.var(ddof=1)) / 2.0
-        se = math.sqrt(v0 / n + v0 * v0 / (2.0 * (n - 1)))
-        with np.errstate(over="ignore"):
-            low, high = float(np.exp(centre - t * se)), float(np.exp(centre + t * se))
+        low, high = mover_limits(float(logs.mean()), float(logs.var(ddof=1)), math.sqrt(v0 / n), t, v0, n - 1,
+                                 confidence)
     else:
         half = t * float(head.std(ddof=1)) / math.sqrt(n)
         low, high = plain.mean - half, plain.mean + half
