@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from carebench.analytic.erlang import erlang_a_figures, erlang_c, erlang_c_figures
 
-__all__ = ["Case", "HANDLE", "TARGET", "erlang_c_case", "erlang_a_case", "priority_case", "FULL", "QUICK"]
+__all__ = ["Case", "HANDLE", "TARGET", "erlang_c_case", "erlang_a_case", "priority_case", "FULL", "QUICK",
+           "SHORT_BATCHES"]
 
 HANDLE = 300.0
 TARGET = 20.0
@@ -105,11 +106,15 @@ def priority_case(agents: int, high: float, low: float, horizon: str, warmup: st
 # measuring starts. M/M/20 at 90 % measured for 8 hours after a 4-hour warm-up gave a per-run mean
 # wait so skewed (coefficient of variation 0.7, a few runs holding one long busy period) that
 # intervals over 5 or 10 runs held the truth only 90 % of the time; 24 measured hours fix that.
+# Batch-means runs make batches of at least 15 relaxation times at K = 20 (12 h for M/M/2 at 60 %,
+# 24 h for M/M/5 at 80 %); SHORT_BATCHES shows what shorter ones give.
 FULL = [
     erlang_c_case(2, 0.6, "2d", "4h", pool=24000, precision_checks=1000, batch_checks=2000),
-    erlang_c_case(5, 0.8, "30h", "8h", pool=15000, precision_checks=400, batch_checks=2000),
+    erlang_c_case(5, 0.8, "30h", "8h", pool=15000, precision_checks=400, batch_checks=2000, batch_horizon="20d"),
     erlang_c_case(20, 0.9, "32h", "8h", pool=4500, precision_checks=300),
     erlang_a_case(10, 1.0, 180.0, "1d", "4h", pool=12000, precision_checks=400),
     priority_case(5, 0.3, 0.5, "2d", "8h", pool=9000, precision_checks=400),
 ]
+SHORT_BATCHES = [(erlang_c_case(5, 0.8, "30h", "8h", batch_checks=1000), 40, "10d")]
+"""Batches too short (6 h, four relaxation times): a control shown beside the table, not held to its target."""
 QUICK = [erlang_c_case(5, 0.8, "30h", "8h", pool=1200, precision_checks=60, batch_checks=60)]

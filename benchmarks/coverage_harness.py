@@ -56,11 +56,12 @@ from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Variant
 from carebench.stats.batches import batch_summary
 from carebench.stats.bounds import natural_bounds
-from carebench.stats.intervals import Estimate, summarise
+from carebench.stats.intervals import Estimate
+from carebench.stats.sectioning import pooled_frt, summarise_pooled
 from carebench.util.atomic import atomic_write_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the cases beside this script, however it is loaded
-from coverage_cases import FULL, QUICK, Case, erlang_a_case, erlang_c_case, priority_case  # noqa: E402
+from coverage_cases import FULL, QUICK, SHORT_BATCHES, Case, erlang_a_case, erlang_c_case, priority_case  # noqa: E402
 
 __all__ = ["Case", "erlang_c_case", "erlang_a_case", "priority_case", "make_pool", "fixed_n", "sequential",
            "batch_means", "run_case", "meets", "chance_miss", "holm", "main"]
@@ -145,11 +146,11 @@ def _scenario(data: dict):
     return _SCENARIOS[key]
 
 
-def replicate_job(job: tuple[dict, list[int], tuple[str, ...]]) -> list[dict[str, float]]:
-    """One replication per seed; only the checked KPIs come back."""
+def replicate_job(job: tuple[dict, list[int], tuple[str, ...]]) -> list[tuple[dict[str, float], dict]]:
+    """One replication per seed: the checked KPIs and the FRT histograms (for the pooled centre)."""
     data, seeds, keys = job
     sc = _scenario(data)
-    return [{k: r.kpis.get(k, math.nan) for k in keys} for r in (simulate(sc, s) for s in seeds)]
+    return [({k: r.kpis.get(k, math.nan) for k in keys}, r.frt_histograms) for r in (simulate(sc, s) for s in seeds)]
 
 
 def precision_job(job: tuple[dict, str, float, int, list[int]]) -> list[tuple[Estimate, int]]:
@@ -190,21 +191,27 @@ def _flat(mapper: Mapper, fn: Callable, jobs: Iterable) -> list:
     return [item for part in mapper(fn, jobs) for item in part]
 
 
-def make_pool(case: Case, count: int, seed: int, mapper: Mapper = map) -> list[dict[str, float]]:
-    """``count`` independent replications of the case (checked KPIs only), in seed order."""
+Pool = list[tuple[dict[str, float], dict]]
+"""Replications as (checked KPIs, FRT histograms), in seed order."""
+
+
+def make_pool(case: Case, count: int, seed: int, mapper: Mapper = map) -> Pool:
+    """``count`` independent replications of the case (checked KPIs and FRT histograms), in seed order."""
     keys = tuple(case.truth)
     return _flat(mapper, replicate_job, [(case.data, c, keys) for c in _chunks(replication_seeds(seed, count))])
 
 
-def bias_rows(case: Case, pool: Sequence[dict[str, float]]) -> list[dict]:
-    """Each checked KPI's pool mean against the truth, with two standard errors."""
+def bias_rows(case: Case, pool: Pool) -> list[dict]:
+    """Each checked KPI over the whole pool against the truth: the estimate (pooled where pooled) and the run average."""
+    pooled = pooled_frt([h for _, h in pool])
     rows = []
     for k, truth in case.truth.items():
-        x = np.array([r[k] for r in pool], dtype=float)
+        x = np.array([r[k] for r, _ in pool], dtype=float)
         x = x[~np.isnan(x)]
         se = float(x.std(ddof=1) / math.sqrt(x.size))
-        rows.append({"case": case.name, "kpi": k, "truth": truth, "mean": float(x.mean()), "two_se": 2 * se,
-                     "cv": float(x.std(ddof=1) / x.mean()), "n": int(x.size)})
+        rows.append({"case": case.name, "kpi": k, "truth": truth, "mean": pooled.get(k, float(x.mean())),
+                     "average": float(x.mean()), "two_se": 2 * se, "cv": float(x.std(ddof=1) / x.mean()),
+                     "n": int(x.size)})
     return rows
 
 
@@ -219,11 +226,12 @@ def centre_rows(case: Case, tallies: Sequence[Tally]) -> list[dict]:
     return rows
 
 
-def fixed_n(case: Case, pool: Sequence[dict[str, float]], n: int) -> list[Tally]:
-    """Disjoint groups of ``n`` replications: one check per group and KPI."""
+def fixed_n(case: Case, pool: Pool, n: int) -> list[Tally]:
+    """Disjoint groups of ``n`` replications: one check per group and KPI, as ``run -n`` summarises them."""
     tallies = {k: Tally(case.name, k, f"n={n}") for k in case.truth}
     for start in range(0, len(pool) - n + 1, n):
-        est = summarise(pool[start:start + n])
+        group = pool[start:start + n]
+        est = summarise_pooled([r for r, _ in group], [h for _, h in group])
         for k, truth in case.truth.items():
             tallies[k].add(est[k], truth)
     return list(tallies.values())
@@ -241,11 +249,13 @@ def sequential(case: Case, checks: int, seed: int, target: float = 0.2, cap: int
     return tally
 
 
-def batch_means(case: Case, checks: int, batches: int, seed: int, mapper: Mapper = map) -> list[Tally]:
-    """One long run per check, its measured window cut into ``batches`` batches."""
-    data = {**case.data, "horizon": case.batch_horizon}
+def batch_means(case: Case, checks: int, batches: int, seed: int, mapper: Mapper = map,
+                horizon: str | None = None) -> list[Tally]:
+    """One long run per check (``horizon``, default the case's), its measured window cut into ``batches`` batches."""
+    horizon = horizon or case.batch_horizon
+    data = {**case.data, "horizon": horizon}
     keys = tuple(k for k in case.truth if not k.startswith("utilisation"))
-    tallies = {k: Tally(case.name, k, f"batch means K={batches}") for k in keys}
+    tallies = {k: Tally(case.name, k, f"batch means K={batches}, {horizon} runs") for k in keys}
     jobs = [(data, c, keys, batches) for c in _chunks(replication_seeds(seed, checks), max(1, CHUNK // 10))]
     for est in _flat(mapper, batch_job, jobs):
         for k, tally in tallies.items():
@@ -295,12 +305,20 @@ def markdown(rows: Sequence[dict]) -> str:
 
 def bias_markdown(rows: Sequence[dict]) -> str:
     """The bias checks as Markdown: each pool's mean against the truth; batch means' centre against the batch average."""
-    out = ["| case | KPI | replications | truth | pool mean | ± 2 SE | bias | CV of one run |",
-           "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| case | KPI | replications | truth | estimate over the pool | ± 2 SE | bias | average of runs "
+           "| its bias | CV of one run |",
+           "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         if "mean" in r:
             out.append(f"| {r['case']} | {r['kpi']} | {r['n']} | {r['truth']:.4g} | {r['mean']:.4g} | "
-                       f"{r['two_se']:.2g} | {r['mean'] / r['truth'] - 1:+.1%} | {r['cv']:.2f} |")
+                       f"{r['two_se']:.2g} | {r['mean'] / r['truth'] - 1:+.1%} | {r['average']:.4g} | "
+                       f"{r['average'] / r['truth'] - 1:+.1%} | {r['cv']:.2f} |")
+    controls = [r for r in rows if r.get("control")]
+    if controls:
+        out += ["", "| control: batches too short | KPI | method | checks | coverage | 95 % interval |",
+                "| --- | --- | --- | ---: | ---: | --- |"]
+        out += [f"| {r['case']} | {r['kpi']} | {r['method']} | {r['checks']} | {r['coverage']:.1%} | "
+                f"{r['low']:.1%}-{r['high']:.1%} |" for r in controls]
     out += ["", "| case | KPI | method | long runs | truth | whole window (the estimate) | average of batch values |",
             "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
     for r in rows:
@@ -348,11 +366,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             bias += b
             print(f"{case.name}: {time.perf_counter() - start:.0f}s", flush=True)
             report(rows, bias, args, time.perf_counter() - began)
+        if not args.quick:
+            bias += short_batch_rows(args.seed + 900, mapper, args.scale)
     finally:
         if executor is not None:
             executor.shutdown()
     print(report(rows, bias, args, time.perf_counter() - began))
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def short_batch_rows(seed: int, mapper: Mapper, scale: float) -> list[dict]:
+    """The control: batch means over batches too short for the queue's correlation time."""
+    out = []
+    for case, batches, horizon in SHORT_BATCHES:
+        for t in batch_means(case, max(int(case.batch_checks * scale), 1), batches, seed, mapper, horizon):
+            out.append({**t.row(), "control": True})
+    return out
 
 
 def report(rows: list[dict], bias: list[dict], args, seconds: float) -> str:

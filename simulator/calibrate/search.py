@@ -73,7 +73,7 @@ def simulate_latency(data: dict, channel: str, replications: int, seed: int, exe
                      allow_import: bool = False) -> SimulatedLatency:
     """First-response times of ``channel`` merged over ``replications`` runs of scenario ``data``."""
     sc = scenario_from_data(data, "calibration candidate", allow_import=allow_import)
-    tasks = plan_tasks([Variant(sc.name, sc)], range(replications), seed, histograms=True, allow_import=allow_import)
+    tasks = plan_tasks([Variant(sc.name, sc)], range(replications), seed, allow_import=allow_import)
     sim = SimulatedLatency()
     for result in executor.run(tasks):
         sim.add(result.frt_histograms.get(channel, {}))

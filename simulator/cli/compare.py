@@ -136,8 +136,7 @@ def compare(scenarios, sets, common, replications, seed, kpis, out, resume, no_p
         with resumable(directory), task_progress("comparing", count * len(variants), not (quiet or as_json),
                                                  lambda r: check_kpis(chosen, r.kpis)) as progress:
             reps = run_replications(variants, count, executor, base_seed=base, store=TaskStore(directory),
-                                    progress=progress, histograms=not no_plots,
-                                    allow_import=allow_policy_import)
+                                    progress=progress, allow_import=allow_policy_import)
     rows = compare_variants(reps, chosen)
     sla = {n: c.sla for n, c in first.channels.items()}
     write_comparison(directory, reps, rows, sla, plots=not no_plots)

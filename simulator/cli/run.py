@@ -173,7 +173,7 @@ def _write_run(tmp, sc, scenario, seed, contacts, no_plots, quiet, allow_policy_
 def _first_replication(tmp, sc, scenario, seed, contacts, no_plots, allow_policy_import) -> TaskResult:
     result = _write_run(tmp, sc, scenario, seed, contacts, no_plots, True, allow_policy_import,
                         {"replication": 1})
-    return TaskResult(sc.name, 0, 0, seed, sc.fingerprint(), plain_kpis(result.kpis))
+    return TaskResult(sc.name, 0, 0, seed, sc.fingerprint(), plain_kpis(result.kpis), dict(result.frt_histograms))
 
 
 def _replicate(sc, count, base, targets, cap, first, executor, quiet, allow_import):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LogHistogram", "EDGES", "binned_quantile"]
+__all__ = ["LogHistogram", "EDGES", "binned_quantile", "STATISTICS"]
+
+STATISTICS = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
+"""The quantiles a time is reported in (``frt.p90.<channel>``), besides its exact mean."""
 
 _LOW, _HIGH, _RATIO = 1e-3, 1e10, 1.02
 EDGES = _LOW * _RATIO ** np.arange(int(np.ceil(np.log(_HIGH / _LOW) / np.log(_RATIO))) + 1)
@@ -81,6 +84,10 @@ class LogHistogram:
         value = binned_quantile(self.counts, self.zeros, self.n, q)
         return value if np.isnan(value) else float(min(value, self.largest))
 
+    def statistics(self) -> dict[str, float]:
+        """The exact mean and the :data:`STATISTICS` quantiles, by name (``mean``, ``p50``, ...)."""
+        return {"mean": self.mean, **{name: self.quantile(q) for name, q in STATISTICS.items()}}
+
     def cdf(self, x: float) -> float:
         """Share of values at most ``x`` (bin-interpolated)."""
         if not self.n:
@@ -102,4 +109,19 @@ class LogHistogram:
             "sum": self.total,
             "bins": nz.tolist(),
             "counts": self.counts[nz].tolist(),
+            "max": self.largest,
         }
+
+    def add_dict(self, data: dict) -> None:
+        """Add a histogram in :meth:`to_dict` form (a run's, as a worker sends it back).
+
+        Data written before ``max`` was kept leaves the largest value unknown,
+        so quantiles are then not clipped to it.
+        """
+        if not data or not data.get("n"):
+            return
+        np.add.at(self.counts, np.asarray(data["bins"], dtype=np.int64), np.asarray(data["counts"], dtype=np.int64))
+        self.zeros += int(data["zeros"])
+        self.n += int(data["n"])
+        self.total += float(data["sum"])
+        self.largest = max(self.largest, float(data.get("max", np.inf)))

@@ -98,7 +98,7 @@ def _channel_kpis(name: str, agg: ChannelAggregate, out: dict[str, float], days:
     out[f"within_1h.{name}"] = _ratio(*agg.within[HOUR])
     out[f"within_24h.{name}"] = _ratio(*agg.within[DAY])
     out[f"abandon.{name}"] = _ratio(abandoned, needs - n[Outcome.PEER])
-    for stat, value in _quantiles(agg.frt).items():
+    for stat, value in agg.frt.statistics().items():
         out[f"frt.{stat}.{name}"] = value
     # With the contacts still waiting at the end as censored (see carebench.engine.survival).
     km = KaplanMeier(agg.frt, agg.censored, agg.never)
@@ -132,10 +132,6 @@ def _bump_bands(name: str, agg: ChannelAggregate | None, out: dict[str, float]) 
         answered = int(agg.band_answered[i])
         out[f"bumped.{label}.{name}"] = _ratio(int(agg.band_bumped[i]), answered)
         out[f"answered_in.{label}.{name}"] = float(answered)
-
-
-def _quantiles(h: LogHistogram) -> dict[str, float]:
-    return {"mean": h.mean, "p50": h.quantile(0.5), "p90": h.quantile(0.9), "p99": h.quantile(0.99)}
 
 
 def _merged(aggs: list[ChannelAggregate]) -> ChannelAggregate:

@@ -27,7 +27,7 @@ from carebench.kpis import catalogue
 from carebench.load.loader import scenario_from_data
 from carebench.runs.replicate import run_replications
 from carebench.runs.tasks import Variant
-from carebench.stats.intervals import Estimate, summarise, unknown_kpi
+from carebench.stats.intervals import Estimate, unknown_kpi
 
 __all__ = [
     "Evaluator",
@@ -42,10 +42,10 @@ __all__ = [
 ]
 
 class Evaluator(Protocol):
-    """Runs scenario variants (raw data) on the given seeds; returns each variant's KPIs per seed."""
+    """Runs scenario variants (raw data) on the given seeds; returns each variant's KPI estimates."""
 
-    def __call__(self, variants: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
-        """KPIs of every variant for every seed, in the order given."""
+    def __call__(self, variants: list[dict], seeds: list[int]) -> list[dict[str, Estimate]]:
+        """Every KPI's estimate over the seeds, for every variant in the order given."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ def with_multiplier(data: dict, multiplier: float) -> dict:
 
 def evaluate_points(data: dict, multipliers: Sequence[float], evaluate: Evaluator, seeds: list[int]) -> list[Point]:
     """Estimates of every KPI at each multiplier (all on the same seeds)."""
-    runs = evaluate([with_multiplier(data, m) for m in multipliers], seeds)
-    return [Point(m, summarise(reps)) for m, reps in zip(multipliers, runs)]
+    estimates = evaluate([with_multiplier(data, m) for m in multipliers], seeds)
+    return [Point(m, est) for m, est in zip(multipliers, estimates)]
 
 
 def _holds(point: Point, threshold: Threshold) -> bool:
@@ -184,10 +184,10 @@ def replication_evaluator(executor, *, allow_import: bool = False, progress=None
     Every variant runs on the seeds given, so points and rosters are compared
     on common random numbers; ``progress`` is the replication progress callback.
     """
-    def evaluate(variants: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
+    def evaluate(variants: list[dict], seeds: list[int]) -> list[dict[str, Estimate]]:
         named = [Variant(f"variant{i}", scenario_from_data(d, allow_import=allow_import)) for i, d in enumerate(variants)]
         reps = run_replications(named, len(seeds), executor, seeds=seeds, progress=progress,
                                 allow_import=allow_import)
-        return [list(r.kpis) for r in reps]
+        return [r.summary() for r in reps]
 
     return evaluate

@@ -39,7 +39,8 @@ from carebench.loadtest.staffing import target_verdicts
 from carebench.model.templates import clock_text
 from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Task, plain_kpis, task_scenario
-from carebench.stats.intervals import Estimate, summarise
+from carebench.stats.intervals import Estimate
+from carebench.stats.sectioning import summarise_pooled
 from carebench.util.units import DAY
 
 __all__ = ["Step", "Trial", "ScheduleResult", "Simulated", "simulate_rosters", "schedule", "SLACK_STEP"]
@@ -111,12 +112,14 @@ class ScheduleResult:
         return self.best is not None
 
 
-def interval_run(task: Task) -> tuple[int, int, dict[str, float], dict[str, list[float]], dict[str, list[float]]]:
-    """Run one task and keep its KPIs and per-bin SLA counts (what an executor ships to a worker)."""
+def interval_run(task: Task) -> tuple[int, int, dict[str, float], dict[str, dict], dict[str, list[float]],
+                                      dict[str, list[float]]]:
+    """Run one task and keep its KPIs, FRT histograms and per-bin SLA counts (what an executor ships to a worker)."""
     sc = task_scenario(task)
     r = simulate(sc, task.seed, allow_policy_import=task.allow_import)
     ts = r.timeseries
-    return (task.index, task.replication, plain_kpis(r.kpis), ts["sla_met"], ts["sla_counted"])
+    return (task.index, task.replication, plain_kpis(r.kpis), dict(r.frt_histograms), ts["sla_met"],
+            ts["sla_counted"])
 
 
 def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: float, *,
@@ -127,12 +130,13 @@ def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: fl
         sc = scenario_from_data(data, f"roster {i}", allow_import=allow_import)
         plain, fp = sc.as_data(), sc.fingerprint()
         bins.append(sc.report.bin)
-        tasks.extend(Task(f"roster{i}", i, r, int(s), plain, fp, False, allow_import) for r, s in enumerate(seeds))
+        tasks.extend(Task(f"roster{i}", i, r, int(s), plain, fp, allow_import) for r, s in enumerate(seeds))
     kpis: list[list[dict]] = [[{}] * len(seeds) for _ in variants]
+    hists: list[list[dict]] = [[{}] * len(seeds) for _ in variants]
     met: list[dict] = [{} for _ in variants]
     counted: list[dict] = [{} for _ in variants]
-    for index, rep, k, m, c in executor.run(tasks, interval_run):
-        kpis[index][rep] = k
+    for index, rep, k, h, m, c in executor.run(tasks, interval_run):
+        kpis[index][rep], hists[index][rep] = k, h
         bin_width = bins[index]
         for ch in m:
             for total, values in ((met[index], m[ch]), (counted[index], c[ch])):
@@ -144,7 +148,7 @@ def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: fl
                     total[ch] = np.pad(total[ch], (0, n - total[ch].size)) + np.pad(summed, (0, n - summed.size))
                 else:
                     total[ch] = summed
-    return [Simulated(summarise(kpis[i]), met[i], counted[i], len(seeds)) for i in range(len(variants))]
+    return [Simulated(summarise_pooled(kpis[i], hists[i]), met[i], counted[i], len(seeds)) for i in range(len(variants))]
 
 
 

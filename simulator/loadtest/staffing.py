@@ -35,7 +35,7 @@ from carebench.gate.thresholds import Threshold, Verdict, evaluate, parse_thresh
 from carebench.load.loader import scenario_from_data
 from carebench.loadtest.breaking import Evaluator
 from carebench.model.calendar import WeeklyWindows
-from carebench.stats.intervals import Estimate, summarise, unknown_kpi
+from carebench.stats.intervals import Estimate, unknown_kpi
 from carebench.util.errors import UserError
 
 __all__ = ["Knob", "StaffingResult", "knobs", "apply", "erlang_start", "search", "default_targets", "target_verdicts", "MAX_STEP"]
@@ -208,7 +208,7 @@ def search(data: dict, targets: list[Threshold], evaluator: Evaluator, seeds: li
     def run(options: list[dict[str, int]]) -> list[dict[str, Estimate]]:
         nonlocal evaluations
         evaluations += len(options)
-        return [summarise(r) for r in evaluator([apply(data, o, ks) for o in options], seeds)]
+        return evaluator([apply(data, o, ks) for o in options], seeds)
 
     est = run([x])[0]
     verdicts = target_verdicts(est, targets)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from carebench.kpis import catalogue
 from carebench.model.scenario import Scenario
 from carebench.runs.replicate import Replications
-from carebench.stats.intervals import Difference, Estimate, kpi_interval, paired_difference, unknown_kpi
+from carebench.stats.intervals import Difference, Estimate, paired_difference, recentred, unknown_kpi
+from carebench.stats.sectioning import POOLED
 
 __all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis", "kpi_names"]
 
@@ -28,7 +29,9 @@ class KpiComparison:
     """One KPI across variants: estimates, and differences from the first variant.
 
     ``differences[0]`` is None (the reference compared with itself);
-    ``differences[i]`` is variant ``i`` minus the reference, paired by seed.
+    ``differences[i]`` is variant ``i`` minus the reference, paired by seed;
+    for a KPI centred on pooled contacts (:mod:`carebench.stats.sectioning`)
+    the paired interval is moved onto the difference of the pooled values.
     """
 
     kpi: str
@@ -94,10 +97,20 @@ def compare(variants: Sequence[Replications], kpis: Sequence[str],
         if other.seeds != reference.seeds:
             raise ValueError(f"variant {other.name!r} ran on other seeds than {reference.name!r}")
     check_kpis(kpis, reference.kpis[0] if reference.kpis else ())
+    summaries = [v.summary(confidence) for v in variants]
     out = []
     for kpi in kpis:
         base = reference.values(kpi)
-        estimates = tuple(kpi_interval(kpi, v.values(kpi), confidence) for v in variants)
-        diffs = (None, *(paired_difference(base, v.values(kpi), confidence) for v in variants[1:]))
+        estimates = tuple(s[kpi] for s in summaries)
+        diffs = (None, *(_difference(kpi, estimates[0], est, base, v.values(kpi), confidence)
+                         for est, v in zip(estimates[1:], variants[1:])))
         out.append(KpiComparison(kpi, catalogue.direction(kpi), estimates, diffs))
     return out
+
+
+def _difference(kpi: str, ref: Estimate, est: Estimate, base, values, confidence: float) -> Difference:
+    """The paired difference, moved onto the difference of pooled values when both are pooled."""
+    diff = paired_difference(base, values, confidence)
+    if ref.method.startswith(POOLED) and est.method.startswith(POOLED):
+        return recentred(diff, est.mean - ref.mean)
+    return diff

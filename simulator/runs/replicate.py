@@ -27,7 +27,8 @@ from carebench.kpis.tidy import COLUMNS, kpi_channel, kpi_rows, kpi_unit
 from carebench.runs.executors import Executor
 from carebench.runs.store import MemoryStore, TaskStore
 from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
-from carebench.stats.intervals import Estimate, needs_more, replications_needed, summarise
+from carebench.stats.intervals import Estimate, needs_more, replications_needed
+from carebench.stats.sectioning import pooled_frt, pooled_interval, summarise_pooled
 from carebench.stats.two_stage import two_stage_interval
 from carebench.util.errors import UserError
 from carebench.util.frames import to_frame
@@ -43,7 +44,8 @@ __all__ = [
 ]
 
 METHOD = ("independent replications; per KPI family: times log-normal MOVER (log scale), "
-          "shares, counts and amounts Student-t; every interval cut to the KPI's natural bounds")
+          "shares, counts and amounts Student-t; first-response times centred on every replication's "
+          "contacts pooled (sectioning); every interval cut to the KPI's natural bounds")
 """How intervals are computed, as the output states it (each KPI's own method is in ``summary.json``)."""
 
 Progress = Callable[[TaskResult, bool], None]
@@ -54,8 +56,10 @@ Progress = Callable[[TaskResult, bool], None]
 class Replications:
     """The replications of one variant: per-replication KPIs, seeds and FRT histograms.
 
-    ``kpis[i]`` came from seed ``seeds[i]``; ``histograms[i]`` (empty unless
-    asked for) maps channel names to first-response-time histogram data.
+    ``kpis[i]`` came from seed ``seeds[i]``; ``histograms[i]`` maps channel
+    names to its first-response-time histogram data, which centres the
+    first-response-time KPIs on every replication's contacts pooled
+    (:mod:`carebench.stats.sectioning`).
     """
 
     variant: Variant
@@ -85,12 +89,16 @@ class Replications:
         """Every KPI's mean and confidence interval over the replications.
 
         The KPIs a two-stage procedure was sized for get Stein's interval
-        (:func:`carebench.stats.two_stage.two_stage_interval`); the rest their family's.
+        (:func:`carebench.stats.two_stage.two_stage_interval`); the rest their
+        family's. First-response times are centred on every replication's
+        contacts pooled (:func:`carebench.stats.sectioning.summarise_pooled`).
         """
-        out = summarise(self.kpis, confidence)
+        out = summarise_pooled(self.kpis, self.histograms, confidence)
+        pooled = pooled_frt(self.histograms) if self.staged and len(self.histograms) == self.n else {}
         for kpi in self.staged:
             if kpi in out:
-                out[kpi] = two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
+                staged = two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
+                out[kpi] = pooled_interval(kpi, staged, pooled)
         return out
 
     def rows(self, *, variant: bool = False) -> list[dict[str, Any]]:
@@ -163,7 +171,7 @@ def _group(variants: Sequence[Variant], results: Sequence[TaskResult]) -> list[R
 def run_replications(variants: Sequence[Variant], replications: int, executor: Executor, *,
                      base_seed: int | None = None, seeds: Sequence[int] | None = None,
                      store: TaskStore | MemoryStore | None = None, progress: Progress | None = None,
-                     histograms: bool = False, allow_import: bool = False) -> list[Replications]:
+                     allow_import: bool = False) -> list[Replications]:
     """Run ``replications`` of every variant on common random numbers; one result per variant.
 
     Seeds come from ``base_seed`` (default: the first variant's scenario seed)
@@ -176,8 +184,7 @@ def run_replications(variants: Sequence[Variant], replications: int, executor: E
     if seeds is not None and len(seeds) < replications:
         raise UserError(f"replications: {replications} asked for but only {len(seeds)} seeds given")
     base = variants[0].scenario.seed if base_seed is None else int(base_seed)
-    tasks = plan_tasks(variants, range(replications), base, seeds=seeds, histograms=histograms,
-                       allow_import=allow_import)
+    tasks = plan_tasks(variants, range(replications), base, seeds=seeds, allow_import=allow_import)
     return _group(variants, execute(tasks, executor, store, progress))
 
 

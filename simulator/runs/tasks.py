@@ -47,8 +47,7 @@ class Task:
     """Replication ``replication`` of variant ``variant`` (number ``index``) on run seed ``seed``.
 
     ``scenario`` is the variant's validated scenario as plain data;
-    ``fingerprint`` its :meth:`Scenario.fingerprint`. ``histograms`` asks the
-    worker to return first-response-time histograms as well as the KPIs.
+    ``fingerprint`` its :meth:`Scenario.fingerprint`.
     """
 
     variant: str
@@ -57,7 +56,6 @@ class Task:
     seed: int
     scenario: dict[str, Any] = field(compare=False, repr=False)
     fingerprint: str = ""
-    histograms: bool = False
     allow_import: bool = False
 
     @property
@@ -68,11 +66,12 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a worker returns for one task: the KPIs and, if asked, the FRT histograms.
+    """What a worker returns for one task: the KPIs and the FRT histograms.
 
     ``kpis`` is the run's flat KPI dict (NaN where a KPI is undefined);
     ``frt_histograms`` maps channel names to :meth:`LogHistogram.to_dict`
-    data, or is empty.
+    data (a few hundred bins each), from which the replications' first-response
+    times are pooled; it is empty in results kept by an older version.
     """
 
     variant: str
@@ -111,8 +110,7 @@ class TaskResult:
 
 
 def plan_tasks(variants: Sequence[Variant], replications: Iterable[int], base_seed: int, *,
-               seeds: Sequence[int] | None = None, histograms: bool = False,
-               allow_import: bool = False) -> list[Task]:
+               seeds: Sequence[int] | None = None, allow_import: bool = False) -> list[Task]:
     """The tasks for ``replications`` (indices) of every variant, on common random numbers.
 
     Replication ``i`` of every variant runs on ``replication_seeds(base_seed, i + 1)[i]``,
@@ -125,7 +123,7 @@ def plan_tasks(variants: Sequence[Variant], replications: Iterable[int], base_se
     chosen = list(seeds) if seeds is not None else replication_seeds(base_seed, wanted[-1] + 1)
     plain = [(v, v.scenario.as_data(), v.scenario.fingerprint()) for v in variants]
     return [
-        Task(v.name, i, r, int(chosen[r]), data, fp, histograms, allow_import)
+        Task(v.name, i, r, int(chosen[r]), data, fp, allow_import)
         for r in wanted
         for i, (v, data, fp) in enumerate(plain)
     ]
@@ -139,9 +137,8 @@ def run_task(task: Task) -> TaskResult:
     """
     scenario = task_scenario(task)
     result = simulate(scenario, task.seed, allow_policy_import=task.allow_import)
-    histograms = dict(result.frt_histograms) if task.histograms else {}
     return TaskResult(task.variant, task.index, task.replication, task.seed, task.fingerprint,
-                      plain_kpis(result.kpis), histograms)
+                      plain_kpis(result.kpis), dict(result.frt_histograms))
 
 
 _VALIDATED: dict[tuple[str, bool], tuple[dict[str, Any], Scenario]] = {}

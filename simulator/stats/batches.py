@@ -28,8 +28,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from carebench.stats.bounds import natural_bounds
-from carebench.stats.intervals import LOGNORMAL_METHOD, Estimate, summarise
+from carebench.stats.intervals import Estimate, summarise
+from carebench.stats.sectioning import sectioned
 
 __all__ = ["lag1_autocorrelation", "batch_summary", "correlated_kpis", "Z_WARN"]
 
@@ -64,23 +64,6 @@ def batch_summary(batches: Sequence[Mapping[str, float]], confidence: float = 0.
         out[name] = replace(est, method=f"batch means (K={k}), {est.method}")
         rho[name] = lag1_autocorrelation([b.get(name, math.nan) for b in batches])
     return out, rho
-
-
-def sectioned(name: str, est: Estimate, centre: float) -> Estimate:
-    """``est`` moved to ``centre``: scaled for a log-scale interval, shifted otherwise, cut to bounds.
-
-    An estimate without a finite interval, or a ``centre`` that is NaN, is
-    returned as it is; the centre always lies inside the result.
-    """
-    if not (math.isfinite(centre) and math.isfinite(est.low) and math.isfinite(est.high) and est.n >= 2):
-        return est
-    if est.method == LOGNORMAL_METHOD and est.mean > 0 and centre > 0:
-        low, high = est.low * centre / est.mean, est.high * centre / est.mean
-    else:
-        low, high = est.low + centre - est.mean, est.high + centre - est.mean
-    lo_bound, hi_bound = natural_bounds(name)
-    low, high = max(min(low, centre), lo_bound), min(max(high, centre), hi_bound)
-    return replace(est, mean=centre, low=low, high=high, half_width=(high - low) / 2.0)
 
 
 def correlated_kpis(rho: Mapping[str, float], batches: int, names: Sequence[str]) -> list[str]:

@@ -40,6 +40,7 @@ __all__ = [
     "Difference",
     "mean_ci",
     "paired_difference",
+    "recentred",
     "welch_difference",
     "summarise",
     "precision_met",
@@ -221,6 +222,20 @@ def paired_difference(
     est = mean_ci(y[keep] - x[keep], confidence)
     se = est.std / math.sqrt(est.n) if est.n >= 2 else math.nan
     return _difference(est, _two_sided_p(est.mean, se, est.n - 1))
+
+
+def recentred(diff: Difference, centre: float) -> Difference:
+    """``diff`` with its interval moved to ``centre`` and its test redone about it (same width and ``n``).
+
+    For a difference estimated on pooled data (:mod:`carebench.stats.sectioning`)
+    whose spread comes from the paired per-replication differences.
+    """
+    if not (math.isfinite(centre) and math.isfinite(diff.half_width) and diff.n >= 2):
+        return diff
+    se = diff.half_width / _t_quantile(diff.confidence, diff.n - 1) if diff.half_width > 0 else 0.0
+    est = Estimate(centre, diff.half_width, centre - diff.half_width, centre + diff.half_width, diff.n, se,
+                   diff.confidence)
+    return _difference(est, _two_sided_p(centre, se, diff.n - 1))
 
 
 def welch_difference(a: Estimate, b: Estimate, confidence: float = 0.95) -> Difference:
