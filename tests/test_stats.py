@@ -250,30 +250,48 @@ def test_an_interval_never_leaves_natural_bounds() -> None:
     assert kpi_interval("made_up.kpi", [-3.0, 1.0]).low < -3.0  # outside the scheme: unbounded
 
 
-def test_times_get_the_lognormal_mover_interval() -> None:
-    x = np.array([100.0, 150.0, 120.0, 300.0, 90.0])
-    est = kpi_interval("frt.mean.phone", x)
-    logs = np.log(x)
-    m, v, n = logs.mean(), logs.var(ddof=1), 5
+def _mover(x: np.ndarray, v: float) -> tuple[float, float]:
+    """MOVER limits about the arithmetic mean with log variance ``v``, spelt out."""
+    n = x.size
     t = sps.t.ppf(0.975, n - 1)
     lo_v, hi_v = (n - 1) * v / sps.chi2.ppf(0.975, n - 1), (n - 1) * v / sps.chi2.ppf(0.025, n - 1)
-    low = m + v / 2 - math.sqrt(t * t * v / n + (v / 2 - lo_v / 2) ** 2)
-    high = m + v / 2 + math.sqrt(t * t * v / n + (hi_v / 2 - v / 2) ** 2)
-    assert (est.low, est.high) == pytest.approx((math.exp(low), math.exp(high)))
+    low = -math.sqrt(t * t * v / n + (v / 2 - lo_v / 2) ** 2)
+    high = math.sqrt(t * t * v / n + (hi_v / 2 - v / 2) ** 2)
+    return x.mean() * math.exp(low), x.mean() * math.exp(high)
+
+
+def test_times_get_the_lognormal_mover_interval() -> None:
+    x = np.array([40.0, 100.0, 110.0, 95.0, 105.0])  # a short tail on the low side
+    est = kpi_interval("frt.mean.phone", x)
+    v = np.log(x).var(ddof=1)
+    assert v > math.log1p(x.var(ddof=1) / x.mean() ** 2)  # the log variance is the larger here
+    assert (est.low, est.high) == pytest.approx(_mover(x, v))
     assert est.method == LOGNORMAL_METHOD and est.mean == pytest.approx(x.mean())
     assert est.half_width == pytest.approx((est.high - est.low) / 2)
     assert est.high - est.mean > est.mean - est.low  # the long side is the high one
 
 
-@pytest.mark.parametrize("n", [5, 10])
+def test_a_tail_heavier_than_lognormal_widens_the_interval_to_its_own_spread() -> None:
+    # One long value among many close ones: the logs barely spread, the values do.
+    x = np.array([100.0, 101.0, 99.0, 100.0, 102.0, 98.0, 100.0, 101.0, 99.0, 400.0])
+    v_log, v_moments = np.log(x).var(ddof=1), math.log1p(x.var(ddof=1) / x.mean() ** 2)
+    assert v_moments > v_log
+    est = kpi_interval("frt.mean.phone", x)
+    assert (est.low, est.high) == pytest.approx(_mover(x, v_moments))
+    assert est.high - est.low > np.subtract(*_mover(x, v_log)[::-1])
+
+
+@pytest.mark.parametrize("n", [5, 10, 30])
 def test_mover_covers_a_skewed_mean_where_student_t_falls_short(n) -> None:
-    # Lognormal with sigma 0.7 (skewness 2.9): t under-covers its mean, MOVER holds 95 %.
+    # Lognormal with sigma 0.7 (skewness 2.9, beyond the 1.5-2.2 of per-run mean waits): t under-covers
+    # its mean, MOVER holds 95 %, on the safe side at small n (Zou, Huo & Taleban report the same;
+    # 4,000 checks put a method covering 95 % within 94.3-95.7 %, one covering 96.5 % within 95.9-97.1 %).
     sigma, checks = 0.7, 4000
     true_mean = math.exp(sigma**2 / 2)
     samples = np.random.default_rng(11).lognormal(0.0, sigma, size=(checks, n))
     mover = np.mean([_covers(kpi_interval("frt.mean.x", s), true_mean) for s in samples])
     t = np.mean([_covers(mean_ci(s), true_mean) for s in samples])
-    assert t < 0.93 and 0.935 <= mover <= 0.965, (t, mover)
+    assert t < 0.935 and 0.94 <= mover <= 0.97, (t, mover)
 
 
 def _covers(est: Estimate, value: float) -> bool:

@@ -11,11 +11,10 @@ all ``N``: ``mean_N ± t(n0 - 1) · s_0 / sqrt(N)``. Under normality this holds
 its level exactly, whatever ``N`` the first stage chose.
 
 For times the same is done on the log scale inside the log-normal MOVER
-interval (:mod:`carebench.stats.skewed`): the centre ``m_N + v_N / 2`` (log
-mean and log variance) uses every value; the log mean's limits
-``± t(n0 - 1) · sqrt(v_0 / N)`` and the scale of the log variance's
-chi-square limits (on ``N - 1`` degrees of freedom) use only the first
-stage's log variance ``v_0``. Stein's exactness then applies to the log-scale
+interval (:mod:`carebench.stats.skewed`): the centre, the arithmetic mean,
+uses every value; the log mean's limits ``± t(n0 - 1) · sqrt(v_0 / N)`` and
+the scale of the log variance's chi-square limits (on ``N - 1`` degrees of
+freedom) use only the first stage's (guarded) log variance ``v_0``. Stein's exactness then applies to the log-scale
 mean term under log-normality; the interval for the arithmetic mean is an
 approximation, so the coverage of ``--precision`` on times is approximate and
 is what ``benchmarks/coverage_harness.py`` measures (taking the spread from
@@ -33,7 +32,7 @@ import numpy as np
 
 from carebench.stats.bounds import natural_bounds
 from carebench.stats.intervals import LOGNORMAL_METHOD, Estimate, kpi_interval
-from carebench.stats.skewed import mover_limits
+from carebench.stats.skewed import log_variance, mover_limits
 
 __all__ = ["two_stage_interval", "TWO_STAGE"]
 
@@ -64,9 +63,8 @@ def two_stage_interval(name: str, values: Iterable[float] | np.ndarray, first: i
         return plain
     n, t = x.size, _t(confidence, head.size - 1)
     if plain.method == LOGNORMAL_METHOD:
-        logs, v0 = np.log(x), float(np.log(head).var(ddof=1))
-        low, high = mover_limits(float(logs.mean()), float(logs.var(ddof=1)), math.sqrt(v0 / n), t, v0, n - 1,
-                                 confidence)
+        v0 = log_variance(head)
+        low, high = mover_limits(plain.mean, math.sqrt(v0 / n), t, v0, n - 1, confidence)
     else:
         half = t * float(head.std(ddof=1)) / math.sqrt(n)
         low, high = plain.mean - half, plain.mean + half
