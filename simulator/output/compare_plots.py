@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from carebench.engine.histogram import EDGES
+from carebench.engine.histogram import EDGES, LogHistogram
 from carebench.kpis import catalogue
 from carebench.output.compare_report import labels
 from carebench.output.plots import new_figure, save
@@ -70,13 +70,10 @@ def plot_kpi_bars(rows: Sequence[KpiComparison], names: Sequence[str], path: Pat
 
 def pooled_histogram(histograms: Sequence[Mapping[str, Any]]) -> tuple[int, int, np.ndarray]:
     """Add sparse FRT histograms (``LogHistogram.to_dict`` data): ``(n, zeros, counts)``."""
-    counts = np.zeros(EDGES.size - 1, dtype=np.int64)
-    n = zeros = 0
+    pooled = LogHistogram()
     for h in histograms:
-        n += int(h["n"])
-        zeros += int(h["zeros"])
-        np.add.at(counts, np.asarray(h["bins"], dtype=int), np.asarray(h["counts"], dtype=np.int64))
-    return n, zeros, counts
+        pooled.add_dict(h)
+    return pooled.n, pooled.zeros, pooled.counts
 
 
 def _survival(n: int, zeros: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
