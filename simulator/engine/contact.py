@@ -18,7 +18,11 @@ class Contact:
     """A customer's complaint or question on one channel, possibly a conversation.
 
     Attributes that most contacts never change are class-level defaults, so
-    creating a contact sets only what differs (this is on the hot path).
+    creating a contact sets only what differs (this is on the hot path); they
+    land in the instance's ``__dict__`` only for the few contacts that change
+    them. What every contact sets, at its arrival or when an agent takes it,
+    lives in slots: a dict of twenty-odd keys for each of the tens of
+    thousands of contacts open at once was most of a large run's memory.
 
     ``first_response`` is when the SLA clock stopped (an automatic bot
     acknowledgement stops it at arrival); ``replied_at`` and ``responded``
@@ -34,35 +38,28 @@ class Contact:
     ``expire_after``). ``tier`` and ``qseq`` belong to the backlog queues.
     """
 
+    __slots__ = ("id", "ch", "origin", "channel", "public", "arrival", "queued_at", "sla", "handle", "work",
+                 "followers", "abandon_at", "expected_handle", "state", "responded", "first_response",
+                 "replied_at", "started", "agent", "key", "callbacks", "tier", "qseq", "exchanges",
+                 "__dict__")
+
     kind = 0  # a Kind code (Kind.COMPLAINT)
     urgency = 0  # an Urgency code (Urgency.NORMAL)
-    responded = False
-    exchanges = 0
     needed = 1
     complex = False
-    state = WAITING
-    first_response: float | None = None
-    replied_at: float | None = None
     bump_times: tuple[float, ...] = ()
     deflections = 0
     bot = False
     retry_of = -1
     generation = 0
     probe = -1
-    key = None
-    started = 0.0
-    agent = None
     plan = None
     give_up_at = float("inf")
     drop_at = float("inf")
     expire_at = float("inf")
-    tier = 0
-    qseq = 0
     switched = False
     special = False  # set when any attribute recorded only for some contacts differs from its default
-    # A contact is its own end-of-service event on SimPy's queue (carebench.engine.timers).
-    callbacks = None
-    _ok = True
+    _ok = True  # a contact is its own end-of-service event on SimPy's queue (carebench.engine.timers)
 
     def __init__(self, cid: int, ch: int, channel: str, public: bool, arrival: float, sla: float,
                  handle: float, followers: float, abandon_at: float, expected_handle: float = 0.0):
@@ -76,6 +73,11 @@ class Contact:
         self.followers = followers
         self.abandon_at = abandon_at
         self.expected_handle = expected_handle
+        self.state = WAITING
+        self.responded = False
+        self.first_response = self.replied_at = self.agent = self.key = self.callbacks = None
+        self.started = 0.0
+        self.tier = self.qseq = self.exchanges = 0
 
     def __repr__(self) -> str:
         return f"Contact(id={self.id}, channel={self.channel!r}, arrival={self.arrival:.1f}, state={self.state})"
