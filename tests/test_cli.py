@@ -83,6 +83,14 @@ def test_missing_file_and_bad_flag_are_exit_2(runner, tmp_path):
     assert lines == ["error: --horizon: expected a duration such as '1h', got 'soon'"]
 
 
+def test_precision_with_a_cap_below_its_first_stage_is_one_line(runner, tmp_path):
+    result = runner.invoke(cli, ["run", "mmc", "--precision", "sla.phone=5%", "--max-replications", "12",
+                                 "--out", str(tmp_path)])
+    (line,) = one_error_line(result)
+    assert "--max-replications 12" in line and "at least 20" in line
+    assert not any(tmp_path.iterdir())  # refused before any run or directory
+
+
 def test_interrupted_run_leaves_earlier_results_and_no_partial_directory(runner, tmp_path, scenario_file, monkeypatch):
     out = tmp_path / "r"
     ok = runner.invoke(cli, ["run", str(scenario_file), "--out", str(out), "--no-plots", "-q"])

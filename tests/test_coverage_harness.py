@@ -23,9 +23,11 @@ def _harness():
 def test_quick_harness_holds_95_percent_on_mm2():
     # 10,000 replications of M/M/2 at 60 % load (2 days after a 4-hour warm-up, five
     # relaxation times): 2,000 checks of n = 5 per KPI family. The observed coverage
-    # must lie in the harness's target band, 93.5-96.5 %, with its binomial interval
-    # holding 95 % (at 2,000 checks a method covering exactly 95 % leaves the band
-    # about 0.2 % of the time), and no interval may leave its KPI's natural bounds.
+    # must lie in the harness's target band, 93.5-96.5 % (a method covering exactly
+    # 95 % leaves it about 0.2 % of the time at 2,000 checks), its two-sided binomial
+    # test of 95 % must pass at 0.1 % family-wise (Bonferroni over the four KPIs: a
+    # per-KPI 5 % test would fail a perfect method one time in five), and no interval
+    # may leave its KPI's natural bounds.
     cv = _harness()
     case = cv.erlang_c_case(2, 0.6, "2d", "4h")
     pool = cv.make_pool(case, 10_000, 20261202)
@@ -33,7 +35,7 @@ def test_quick_harness_holds_95_percent_on_mm2():
     assert {r["kpi"] for r in rows} == set(case.truth)
     for r in rows:
         assert r["checks"] == 2000 and r["outside"] == 0, r
-        assert r["ok"] and 0.935 <= r["coverage"] <= 0.965 and r["low"] <= 0.95 <= r["high"], r
+        assert 0.935 <= r["coverage"] <= 0.965 and r["p"] > 0.001 / len(rows), r
 
 
 def test_a_perfect_method_misses_the_target_by_chance_less_often_with_more_checks():

@@ -1,9 +1,9 @@
 """Sectioning: an interval's centre from every contact pooled, its width from the spread between sections.
 
 A run's 90th-percentile wait is the quantile of a finite, correlated sample
-of waits, and such a quantile is biased: on M/M/5 at 80 % load with 22
-measured hours, the average over replications of each run's p90 read 2.5 %
-above Erlang C's, and on M/M/20 at 90 % 1.9 % above. The bias does not
+of waits, and such a quantile is biased: averaged over thousands of
+replications, run p90s read 1.7-2.5 % above Erlang C on the coverage
+harness's M/M/2, M/M/5 and M/M/20 queues (docs/statistics.md). The bias does not
 shrink with more replications, so the more replications, the more surely an
 interval centred on that average misses the truth. A run's mean wait is a
 ratio (total wait over answered contacts), and the plain average of
@@ -15,9 +15,8 @@ applying variance-reduction techniques*, ACM TOMACS 24, 2014) takes the
 estimate from all the data at once, here every replication's contacts in
 one histogram, whose quantile is biased only as much as one run ``n`` times
 as long, and keeps only the width from the spread of the sections'
-(replications' or batches') own values. On the harness's Erlang C queues the
-pooled p90 is within 0.3 % of the truth where the average of run p90s was
-1.3-2.5 % off. The family's interval is moved onto the pooled value: scaled
+(replications' or batches') own values. On those queues the pooled p90 is
+within 0.3 % of the truth. The family's interval is moved onto the pooled value: scaled
 for a log-scale (times) interval, shifted otherwise.
 
 Which KPIs are pooled: the first-response-time mean and quantiles of each
