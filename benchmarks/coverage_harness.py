@@ -55,7 +55,7 @@ from carebench.runs.replicate import run_until_precise
 from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Variant
 from carebench.stats.batches import batch_summary
-from carebench.stats.bounds import natural_bounds
+from carebench.stats.bounds import is_time, natural_bounds
 from carebench.stats.intervals import Estimate
 from carebench.stats.sectioning import pooled_frt, summarise_pooled
 from carebench.util.atomic import atomic_write_text
@@ -329,6 +329,49 @@ def bias_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(out)
 
 
+def family_rows(rows: Sequence[dict]) -> list[dict]:
+    """Each KPI family and method over every case: the checks added up, judged against the same target.
+
+    Families are times (``frt.*``) and shares (service level, abandonment,
+    utilisation); a method's batch-means rows of any run length count together.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        if r.get("control") or not r["checks"]:
+            continue
+        key = ("times" if is_time(r["kpi"]) else "shares", r["method"].split(", ")[0])
+        hits = round(r["coverage"] * r["checks"])
+        acc = groups.setdefault(key, [0, 0])
+        acc[0] += hits
+        acc[1] += r["checks"]
+    out = []
+    for (family, method), (hits, checks) in groups.items():
+        ci = binomtest(hits, checks).proportion_ci(0.95)
+        out.append({"family": family, "method": method, "hits": hits, "checks": checks, "coverage": hits / checks,
+                    "low": ci.low, "high": ci.high, "ok": bool(meets(hits, checks))})
+    return out
+
+
+def family_markdown(rows: Sequence[dict]) -> str:
+    """:func:`family_rows` as Markdown."""
+    out = ["| KPI family | method | checks | coverage | 95 % interval | target met |",
+           "| --- | --- | ---: | ---: | --- | --- |"]
+    out += [f"| {r['family']} | {r['method']} | {r['checks']} | {r['coverage']:.1%} | {r['low']:.1%}-{r['high']:.1%} "
+            f"| {'yes' if r['ok'] else 'NO'} |" for r in family_rows(rows)]
+    return "\n".join(out)
+
+
+def read_table(path: str) -> list[dict]:
+    """The rows of a table this harness wrote with ``--markdown`` (coverage as printed, to 0.1 %)."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 12 and cells[4].isdigit():
+            rows.append({"case": cells[0], "kpi": cells[1], "method": cells[2], "checks": int(cells[4]),
+                         "coverage": float(cells[6].rstrip("%")) / 100})
+    return rows
+
+
 def summary(rows: Sequence[dict]) -> str:
     """How many rows met the target, how many a perfect method would miss by chance, and Holm's verdict."""
     met = sum(r["ok"] for r in rows)
@@ -353,7 +396,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--markdown", default=None, help="also write the tables to this file")
+    parser.add_argument("--families", metavar="TABLE", default=None,
+                        help="only print the per-family table of a table.md written by --markdown, and stop")
     args = parser.parse_args(argv)
+    if args.families:
+        print(family_markdown(read_table(args.families)))
+        return 0
     cases = QUICK if args.quick else FULL
     rows, bias = [], []
     began = time.perf_counter()
@@ -387,7 +435,7 @@ def short_batch_rows(seed: int, mapper: Mapper, scale: float) -> list[dict]:
 def report(rows: list[dict], bias: list[dict], args, seconds: float) -> str:
     """The tables and the summary line (written to ``--markdown`` too, after every case)."""
     holm(rows)
-    text = "\n\n".join([markdown(rows), bias_markdown(bias), summary(rows),
+    text = "\n\n".join([markdown(rows), family_markdown(rows), bias_markdown(bias), summary(rows),
                         f"wall time {seconds:.0f}s, {args.workers} workers, scale {args.scale}"])
     if args.markdown:
         atomic_write_text(args.markdown, text + "\n")
