@@ -46,3 +46,29 @@ def test_a_perfect_method_misses_the_target_by_chance_less_often_with_more_check
     rows = [{"p": p} for p in (0.001, 0.04, 0.5)]
     cv.holm(rows)  # 0.001 <= 0.05 / 3 is rejected; 0.04 > 0.05 / 2 is not, and so neither is 0.5
     assert [r["holm"] for r in rows] == [False, True, True]
+
+
+def test_families_add_up_checks_across_cases_and_read_back_from_a_written_table(tmp_path):
+    cv = _harness()
+    rows = [
+        {"case": "a", "kpi": "frt.mean.phone", "method": "n=5", "interval": "x", "checks": 1000, "coverage": 0.94,
+         "low": 0.0, "high": 1.0, "mean_n": "", "outside": 0, "ok": True, "chance_miss": 0.05, "p": 0.5},
+        {"case": "b", "kpi": "frt.p90.phone", "method": "n=5", "interval": "x", "checks": 1000, "coverage": 0.96,
+         "low": 0.0, "high": 1.0, "mean_n": "", "outside": 0, "ok": True, "chance_miss": 0.05, "p": 0.5},
+        {"case": "a", "kpi": "sla.phone", "method": "batch means K=10, 10d runs", "interval": "x", "checks": 400,
+         "coverage": 0.9, "low": 0.0, "high": 1.0, "mean_n": "", "outside": 0, "ok": False, "chance_miss": 0.1,
+         "p": 0.001},
+        {"case": "b", "kpi": "sla.phone", "method": "batch means K=10, 20d runs", "interval": "x", "checks": 600,
+         "coverage": 0.95, "low": 0.0, "high": 1.0, "mean_n": "", "outside": 0, "ok": True, "chance_miss": 0.1,
+         "p": 0.9},
+    ]
+    families = {(r["family"], r["method"]): r for r in cv.family_rows(rows)}
+    assert families[("times", "n=5")]["checks"] == 2000 and families[("times", "n=5")]["coverage"] == 0.95
+    assert families[("times", "n=5")]["ok"]
+    shares = families[("shares", "batch means K=10")]  # both run lengths count together
+    assert shares["hits"] == 360 + 570 and shares["checks"] == 1000 and not shares["ok"]
+    table = tmp_path / "table.md"
+    cv.holm(rows)
+    table.write_text(cv.markdown(rows))
+    assert [(r["kpi"], r["checks"], r["coverage"]) for r in cv.read_table(str(table))] == [
+        (r["kpi"], r["checks"], r["coverage"]) for r in rows]
