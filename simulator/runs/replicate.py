@@ -28,7 +28,7 @@ from carebench.runs.executors import Executor
 from carebench.runs.store import MemoryStore, TaskStore
 from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
 from carebench.stats.intervals import Estimate, needs_more, replications_needed
-from carebench.stats.sectioning import pooled_frt, pooled_interval, summarise_pooled
+from carebench.stats.sectioning import summarise_pooled
 from carebench.stats.two_stage import two_stage_interval
 from carebench.util.errors import UserError
 from carebench.util.frames import to_frame
@@ -93,13 +93,9 @@ class Replications:
         family's. First-response times are centred on every replication's
         contacts pooled (:func:`carebench.stats.sectioning.summarise_pooled`).
         """
-        out = summarise_pooled(self.kpis, self.histograms, confidence)
-        pooled = pooled_frt(self.histograms) if self.staged and len(self.histograms) == self.n else {}
-        for kpi in self.staged:
-            if kpi in out:
-                staged = two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
-                out[kpi] = pooled_interval(kpi, staged, pooled)
-        return out
+        staged = {kpi: two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
+                  for kpi in self.staged if any(kpi in k for k in self.kpis)}
+        return summarise_pooled(self.kpis, self.histograms, confidence, own=staged)
 
     def rows(self, *, variant: bool = False) -> list[dict[str, Any]]:
         """Every replication's KPIs as tidy long rows (:mod:`carebench.kpis.tidy`), replication 1 first.

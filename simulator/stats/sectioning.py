@@ -91,12 +91,16 @@ def pooled_interval(name: str, est: Estimate, pooled: Mapping[str, float]) -> Es
 
 
 def summarise_pooled(kpis: Sequence[Mapping[str, float]], histograms: Sequence[Mapping[str, Mapping]],
-                     confidence: float = 0.95) -> dict[str, Estimate]:
+                     confidence: float = 0.95, own: Mapping[str, Estimate] | None = None) -> dict[str, Estimate]:
     """Every KPI's interval over the replications, the pooled ones centred on every contact together.
 
     As :func:`carebench.stats.intervals.summarise`, then each KPI that
     :func:`pooled_frt` gives is moved onto its pooled value (:func:`sectioned`).
-    With no histograms it is exactly ``summarise``.
+    ``own`` holds estimates made another way (a two-stage procedure's) that
+    stand in for the family's before the move. With no histograms and no
+    ``own`` it is exactly ``summarise``.
     """
     pooled = pooled_frt(histograms) if len(histograms) == len(kpis) else {}
-    return {name: pooled_interval(name, est, pooled) for name, est in summarise(kpis, confidence).items()}
+    own = own or {}
+    return {name: pooled_interval(name, own.get(name, est), pooled)
+            for name, est in summarise(kpis, confidence).items()}
