@@ -9,8 +9,10 @@ default scenario's warm-up week, then its measured week)::
 Part one times that command as a whole process (interpreter start, imports,
 pool start and the result tables included): ``--workers 1``, ``--workers 2``
 and ``--scheduler`` on a Dask ``LocalCluster`` of two single-thread worker
-processes on 127.0.0.1, started beforehand as a real cluster would be (its
-workers import carebench on their first task, inside the timed command).
+processes on 127.0.0.1, started beforehand as a real cluster would be. The
+cluster's first command is timed apart (its workers import carebench in
+it, once in the cluster's life); then ``--repeats`` rounds run the three
+commands in turn and each gets the median of its rounds.
 
 Part two runs the same tasks through the executors in this process, each
 task timed inside its worker, and splits what is not simulation into
@@ -31,6 +33,7 @@ of two local workers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pickle
 import statistics
@@ -58,13 +61,21 @@ def time_command(args: list[str]) -> float:
 
 
 def start_cluster(workers: int = 2):
-    """A Dask LocalCluster of ``workers`` single-thread worker processes on 127.0.0.1, or None."""
+    """A Dask LocalCluster of ``workers`` single-thread worker processes on 127.0.0.1, or None.
+
+    Its workers run with Dask's statistical profiler off, as ``docs/sweeps.md``
+    advises for carebench's workers: it samples every thread's stack every
+    10 ms under the GIL, which held a task's thread waiting for about 5 % of
+    its run.
+    """
     try:
+        import dask
         import distributed
     except ImportError:
         return None
-    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                    dashboard_address="127.0.0.1:0", silence_logs=40)
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # the workers inherit it
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address="127.0.0.1:0", silence_logs=40)
 
 
 def timed_task(task):
@@ -127,17 +138,28 @@ def task_costs(tasks) -> dict:
     return {"task_bytes": len(blob), "pickling": pickling, "setup": setup}
 
 
-def part_one(points: int, dask: bool) -> dict:
-    """Whole-process wall times of the sweep command: serial, two local workers, Dask."""
-    times = {}
-    with tempfile.TemporaryDirectory() as out:
-        times["serial"] = time_command(sweep_command(points, out, "--workers", "1"))
-        times["local"] = time_command(sweep_command(points, out, "--workers", "2"))
+def part_one(points: int, dask: bool, repeats: int = 1) -> dict:
+    """Whole-process wall times of the sweep command: serial, two local workers, Dask (medians of rounds).
+
+    The cluster is started first. Its first command is timed on its own
+    (``dask_first``: the workers' first import of carebench falls in it);
+    then ``repeats`` rounds time the three commands one after another, so
+    the machine's load falls on all three alike, and each gets its median.
+    """
+    rounds: dict[str, list[float]] = {"serial": [], "local": [], "dask": []}
+    out_times: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as out, contextlib.ExitStack() as stack:
         cluster = start_cluster() if dask else None
+        extra = {"serial": ("--workers", "1"), "local": ("--workers", "2")}
         if cluster is not None:
-            with cluster:
-                times["dask"] = time_command(sweep_command(points, out, "--scheduler", cluster.scheduler_address))
-    return times
+            stack.enter_context(cluster)
+            extra["dask"] = ("--scheduler", cluster.scheduler_address)
+            out_times["dask_first"] = time_command(sweep_command(points, out, *extra["dask"]))
+        for _ in range(repeats):
+            for name, flags in extra.items():
+                rounds[name].append(time_command(sweep_command(points, out, *flags)))
+    out_times.update({name: statistics.median(t) for name, t in rounds.items() if t})
+    return out_times
 
 
 def same_text(kpis: dict) -> str:
@@ -171,13 +193,14 @@ def report(points: int, whole: dict, inside: dict, load: tuple) -> None:
     """Print both parts as plain lines."""
     print(f"sweep of {points} one-week default runs ({GRID_PATH}=1..{points}, -n 1) on {os.cpu_count()} cores; "
           f"load average at start {loads(load)}, at the end {loads(os.getloadavg())}")
-    print("whole command (wall s):")
+    print("whole command (wall s, median of the rounds):")
     serial = whole["serial"]
     print(f"  serial (--workers 1)       {serial:7.1f}")
     print(f"  2 local workers            {whole['local']:7.1f}   speed-up {serial / whole['local']:.2f}x")
     if "dask" in whole:
         print(f"  Dask LocalCluster 2x1      {whole['dask']:7.1f}   speed-up {serial / whole['dask']:.2f}x, "
               f"{whole['dask'] / whole['local'] - 1:+.1%} against local")
+        print(f"  (its first command, on the fresh cluster: {whole['dask_first']:.1f})")
     costs = inside["costs"]
     mean_run = inside["serial"]["run"] / points
     print(f"per task (mean run {mean_run:.2f} s in this process):")
@@ -200,11 +223,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=20, help="grid points (one one-week run each)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of the whole commands (medians)")
     parser.add_argument("--part", choices=("both", "whole", "inside"), default="both")
     args = parser.parse_args()
     dask = not args.no_dask
     load = os.getloadavg()
-    whole = part_one(args.points, dask) if args.part != "inside" else {}
+    whole = part_one(args.points, dask, args.repeats) if args.part != "inside" else {}
     inside = part_two(args.points, dask) if args.part != "whole" else {}
     if whole and inside:
         report(args.points, whole, inside, load)

@@ -4,7 +4,8 @@ Every shipped scenario (the mystery-shopper studies aside) runs three short
 replications; every KPI's interval, by the method its family gets, and the
 two-stage interval ``--precision`` gives it, must stay within the bounds
 of :func:`carebench.stats.bounds.natural_bounds` (no share below 0 % or
-above 100 %, no time or count below 0).
+above 100 %, no time or count below 0), and no time's interval may pass
+the longest time the run can measure.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from carebench.load.loader import load_scenario, shipped_scenario_path, shipped_
 from carebench.runs.executors import SerialExecutor
 from carebench.runs.replicate import run_replications
 from carebench.runs.tasks import Variant
-from carebench.stats.bounds import natural_bounds
+from carebench.stats.bounds import is_time, natural_bounds
 from carebench.stats.two_stage import two_stage_interval
 
 STUDIES = {"stella_24h", "uk_isps"}  # mystery-shopper studies, not scenarios
@@ -36,4 +37,6 @@ def test_no_interval_of_a_shipped_scenario_leaves_its_bounds(name):
             if e.n >= 2 and not math.isnan(e.low):
                 assert low <= e.low <= e.high <= high, (kpi, e)
                 checked += 1
+        if is_time(kpi) and est.n >= 2:
+            assert est.high <= sc.longest_time, (kpi, est)
     assert checked > 20

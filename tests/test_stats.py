@@ -12,7 +12,7 @@ from scipy import stats as sps
 from scipy.signal import lfilter
 
 import carebench.stats.intervals as st
-from carebench.stats.bounds import natural_bounds
+from carebench.stats.bounds import CUT_AT_RUN, natural_bounds, within_run
 from carebench.stats.batches import batch_summary, correlated_kpis, lag1_autocorrelation
 from carebench.stats.intervals import (
     BOUNDED_T_METHOD,
@@ -248,6 +248,22 @@ def test_an_interval_never_leaves_natural_bounds() -> None:
     share = kpi_interval("sla.twitter", [1.0, 0.99, 0.9])
     assert share.high == 1.0 and share.low > 0.0
     assert kpi_interval("made_up.kpi", [-3.0, 1.0]).low < -3.0  # outside the scheme: unbounded
+
+
+
+def test_a_times_upper_limit_stops_at_the_longest_time_a_run_can_measure() -> None:
+    # Three p90s from 1 s to 30 s: the log-normal upper limit runs to years.
+    x = [0.9, 2.0, 30.0]
+    wide = {"frt.p90.chat": kpi_interval("frt.p90.chat", x), "sla.chat": kpi_interval("sla.chat", [0.5, 0.6, 0.9]),
+            "arrived.chat": kpi_interval("arrived.chat", [10.0, 2.0, 3000.0])}
+    assert wide["frt.p90.chat"].high > 365 * 86400.0
+    cut = within_run(wide, 2 * 86400.0)
+    assert cut["frt.p90.chat"].high == 2 * 86400.0 and cut["frt.p90.chat"].low == wide["frt.p90.chat"].low
+    assert cut["frt.p90.chat"].method == wide["frt.p90.chat"].method + CUT_AT_RUN
+    assert cut["frt.p90.chat"].half_width == pytest.approx((cut["frt.p90.chat"].high - cut["frt.p90.chat"].low) / 2)
+    assert cut["sla.chat"] == wide["sla.chat"] and cut["arrived.chat"] == wide["arrived.chat"]  # not times
+    above = 2 * wide["frt.p90.chat"].high
+    assert within_run(wide, above) == wide and within_run(wide, math.inf) == wide  # nothing to cut
 
 
 def _mover(x: np.ndarray, v: float) -> tuple[float, float]:

@@ -49,6 +49,7 @@ from carebench.runs.simulate import simulate
 from carebench.runs.store import MemoryStore
 from carebench.runs.tasks import TaskResult, Variant, plain_kpis
 from carebench.stats.batches import batch_summary
+from carebench.stats.bounds import within_run
 from carebench.stats.intervals import precision_met
 from carebench.util.atomic import staged_directory
 from carebench.util.errors import UserError
@@ -147,6 +148,7 @@ def _single(sc, scenario, seed, out, contacts, no_plots, quiet, allow_policy_imp
         lines = run_summary(result, {n: c.sla for n, c in sc.channels.items()})
         if batches:
             summary, rho = batch_summary(result.batches, whole=result.kpis)
+            summary = within_run(summary, sc.longest_time)
             write_batch_summary(tmp, result, summary, rho)
             lines += ["", *batch_lines(result, summary, rho)]
         save_summary(tmp, lines)

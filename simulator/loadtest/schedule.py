@@ -39,6 +39,7 @@ from carebench.loadtest.staffing import target_verdicts
 from carebench.model.templates import clock_text
 from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Task, plain_kpis, task_scenario
+from carebench.stats.bounds import within_run
 from carebench.stats.intervals import Estimate
 from carebench.stats.sectioning import summarise_pooled
 from carebench.util.units import DAY
@@ -125,11 +126,12 @@ def interval_run(task: Task) -> tuple[int, int, dict[str, float], dict[str, dict
 def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: float, *,
                      allow_import: bool = False) -> list[Simulated]:
     """Simulate each scenario (raw data) on ``seeds``; SLA counts summed per interval of ``width``."""
-    tasks, bins = [], []
+    tasks, bins, longest = [], [], []
     for i, data in enumerate(variants):
         sc = scenario_from_data(data, f"roster {i}", allow_import=allow_import)
         plain, fp = sc.as_data(), sc.fingerprint()
         bins.append(sc.report.bin)
+        longest.append(sc.longest_time)
         tasks.extend(Task(f"roster{i}", i, r, int(s), plain, fp, allow_import) for r, s in enumerate(seeds))
     kpis: list[list[dict]] = [[{}] * len(seeds) for _ in variants]
     hists: list[list[dict]] = [[{}] * len(seeds) for _ in variants]
@@ -148,7 +150,8 @@ def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: fl
                     total[ch] = np.pad(total[ch], (0, n - total[ch].size)) + np.pad(summed, (0, n - summed.size))
                 else:
                     total[ch] = summed
-    return [Simulated(summarise_pooled(kpis[i], hists[i]), met[i], counted[i], len(seeds)) for i in range(len(variants))]
+    return [Simulated(within_run(summarise_pooled(kpis[i], hists[i]), longest[i]), met[i], counted[i], len(seeds))
+            for i in range(len(variants))]
 
 
 

@@ -267,6 +267,16 @@ class Scenario(Model):
         """When the run stops: the horizon plus the drain period."""
         return self.horizon + self.drain
 
+    @property
+    def longest_time(self) -> float:
+        """The longest time a measured contact can wait: from the warm-up's end to the run's end.
+
+        A response or resolution time measured in the run (its contact
+        arrived after the warm-up and was answered before the run stopped)
+        cannot be longer, so neither can any of their means or quantiles.
+        """
+        return self.end_time - self.warmup
+
     def incident_channels(self, incident: Incident) -> tuple[str, ...]:
         """The channels an incident applies to (``'all'`` expanded)."""
         return tuple(self.channels) if "all" in incident.channels else incident.channels

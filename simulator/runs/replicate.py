@@ -27,6 +27,7 @@ from carebench.kpis.tidy import COLUMNS, kpi_channel, kpi_rows, kpi_unit
 from carebench.runs.executors import Executor
 from carebench.runs.store import MemoryStore, TaskStore
 from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
+from carebench.stats.bounds import within_run
 from carebench.stats.intervals import Estimate, needs_more, replications_needed
 from carebench.stats.sectioning import summarise_pooled
 from carebench.stats.two_stage import two_stage_interval
@@ -92,10 +93,13 @@ class Replications:
         (:func:`carebench.stats.two_stage.two_stage_interval`); the rest their
         family's. First-response times are centred on every replication's
         contacts pooled (:func:`carebench.stats.sectioning.summarise_pooled`).
+        No time's upper limit passes the longest time the scenario's runs can
+        measure (:func:`carebench.stats.bounds.within_run`).
         """
         staged = {kpi: two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
                   for kpi in self.staged if any(kpi in k for k in self.kpis)}
-        return summarise_pooled(self.kpis, self.histograms, confidence, own=staged)
+        pooled = summarise_pooled(self.kpis, self.histograms, confidence, own=staged)
+        return within_run(pooled, self.variant.scenario.longest_time)
 
     def rows(self, *, variant: bool = False) -> list[dict[str, Any]]:
         """Every replication's KPIs as tidy long rows (:mod:`carebench.kpis.tidy`), replication 1 first.

@@ -8,10 +8,16 @@ catalogue are unbounded.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from carebench.kpis.catalogue import Unit, find
 
-__all__ = ["natural_bounds", "is_time"]
+__all__ = ["natural_bounds", "is_time", "within_run", "CUT_AT_RUN"]
+
+CUT_AT_RUN = ", upper limit cut at the run's longest possible time"
+"""Suffix of the method of a time's interval that :func:`within_run` cut."""
 
 
 def natural_bounds(name: str) -> tuple[float, float]:
@@ -24,3 +30,24 @@ def is_time(name: str) -> bool:
     """Whether KPI ``name`` is a time in seconds (positive and right-skewed across replications)."""
     family = find(name)
     return family is not None and family.unit is Unit.SECONDS
+
+
+def within_run(estimates: Mapping[str, Any], longest: float) -> dict[str, Any]:
+    """``estimates`` with every time KPI's upper limit cut at ``longest`` seconds.
+
+    A time measured in a run cannot exceed the run's span from the warm-up's
+    end to its last second (:attr:`carebench.model.scenario.Scenario.longest_time`),
+    so neither can its true mean or quantile: the cut keeps every interval
+    that held the truth holding it. It matters with few replications of a
+    widely spread time, where the log-normal interval's upper limit can run
+    to centuries (three replications of a p90 between 1 s and 30 s). An
+    interval it cuts says so in its method (:data:`CUT_AT_RUN`).
+    """
+    if not math.isfinite(longest):
+        return dict(estimates)
+    out = {}
+    for name, est in estimates.items():
+        if is_time(name) and est.high > longest >= est.mean:
+            est = replace(est, high=longest, half_width=(longest - est.low) / 2.0, method=est.method + CUT_AT_RUN)
+        out[name] = est
+    return out
