@@ -27,7 +27,8 @@ from carebench.engine.streams import replication_seeds
 from carebench.load.loader import load_scenario
 from carebench.output.report import fmt_share
 from carebench.runs.simulate import simulate
-from carebench.stats.intervals import mean_ci, paired_difference
+from carebench.stats.differences import paired_difference
+from carebench.stats.intervals import mean_ci
 from carebench.util.units import format_duration
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,8 @@ from carebench.runs.compare import compare
 from carebench.runs.executors import SerialExecutor
 from carebench.runs.replicate import run_replications
 from carebench.runs.tasks import Variant
-from carebench.stats.intervals import LOGNORMAL_METHOD, paired_difference, recentred, summarise
+from carebench.stats.differences import paired_difference, recentred
+from carebench.stats.intervals import LOGNORMAL_METHOD, summarise
 from carebench.stats.sectioning import POOLED, pooled_frt, sectioned, summarise_pooled
 
 

@@ -22,7 +22,7 @@ from carebench.engine.streams import Streams, replication_seeds
 from carebench.load.loader import load_scenario, scenario_from_data
 from carebench.model.behaviour import Exposure
 from carebench.runs.simulate import simulate
-from carebench.stats.intervals import paired_difference
+from carebench.stats.differences import paired_difference
 
 QUEUE_KPIS = ("arrived", "answered", "abandoned", "waiting", "sla", "frt.mean", "frt.p90")
 

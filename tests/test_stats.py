@@ -11,31 +11,32 @@ from hypothesis import strategies as st_
 from scipy import stats as sps
 from scipy.signal import lfilter
 
+import carebench.stats.differences as sd
 import carebench.stats.intervals as st
-from carebench.stats.bounds import CUT_AT_RUN, natural_bounds, within_run
 from carebench.stats.batches import batch_summary, correlated_kpis, lag1_autocorrelation
+from carebench.stats.bounds import CUT_AT_RUN, natural_bounds, within_run
+from carebench.stats.differences import paired_difference, welch_difference
 from carebench.stats.intervals import (
     BOUNDED_T_METHOD,
     LOGNORMAL_METHOD,
     Estimate,
-    kpi_interval,
     batch_means,
     kpi_direction,
+    kpi_interval,
     mean_ci,
     needs_more,
-    paired_difference,
     precision_met,
     replications_needed,
     summarise,
-    welch_difference,
 )
 from carebench.stats.warmup import mser5
 from carebench.util.errors import UserError
 
 
 def test_public_api_is_listed_and_documented() -> None:
-    for name in st.__all__:
-        assert getattr(st, name).__doc__, name
+    for module in (st, sd):
+        for name in module.__all__:
+            assert getattr(module, name).__doc__, name
 
 
 # --- mean_ci -----------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from carebench.engine.histogram import EDGES, binned_quantile
+from carebench.engine.histogram import EDGES, LogHistogram, binned_quantile
 from carebench.util.units import DAY, HOUR
 
 __all__ = ["SimulatedLatency", "LatencyStats", "observed_stats", "ks_distance", "quantile_loss", "QUANTILES",
@@ -27,17 +27,26 @@ class SimulatedLatency:
     """Merged first-response-time histograms of one channel over replications."""
 
     def __init__(self) -> None:
-        self.counts = np.zeros(EDGES.size - 1)
-        self.zeros = 0
-        self.n = 0
+        self.merged = LogHistogram()
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Values per log bin (:data:`carebench.engine.histogram.EDGES`), zeros apart."""
+        return self.merged.counts
+
+    @property
+    def zeros(self) -> int:
+        """Values of exactly 0 s (a bot's acknowledgement at arrival)."""
+        return self.merged.zeros
+
+    @property
+    def n(self) -> int:
+        """Values merged, zeros included."""
+        return self.merged.n
 
     def add(self, hist: dict) -> None:
         """Add a histogram in :meth:`LogHistogram.to_dict` form."""
-        if not hist or not hist.get("n"):
-            return
-        np.add.at(self.counts, np.asarray(hist["bins"], int), np.asarray(hist["counts"], float))
-        self.zeros += int(hist["zeros"])
-        self.n += int(hist["n"])
+        self.merged.add_dict(hist)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """Share of simulated values at most ``x`` (geometric interpolation inside a bin)."""

@@ -14,14 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from carebench.gate.thresholds import show_value
-from carebench.stats.intervals import (
-    Difference,
-    Estimate,
-    kpi_direction,
-    mean_ci,
-    paired_difference,
-    welch_difference,
-)
+from carebench.stats.differences import Difference, paired_difference, welch_difference
+from carebench.stats.intervals import Estimate, kpi_direction, mean_ci
 from carebench.util.errors import UserError
 
 __all__ = ["Regression", "regression_paired", "regression_unpaired"]

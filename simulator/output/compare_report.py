@@ -15,7 +15,8 @@ from typing import Any
 from carebench.kpis import catalogue
 from carebench.output.report import table
 from carebench.runs.compare import KpiComparison
-from carebench.stats.intervals import Difference, Estimate
+from carebench.stats.differences import Difference
+from carebench.stats.intervals import Estimate
 from carebench.util.units import format_duration
 
 __all__ = ["fmt_value", "fmt_estimate", "fmt_difference", "labels", "comparison_table",

@@ -2,7 +2,7 @@
 
 For each chosen KPI every variant gets its mean and confidence interval, and
 every variant after the first (the reference) gets its paired difference from
-the reference (:func:`carebench.stats.intervals.paired_difference`): replication ``i``
+the reference (:func:`carebench.stats.differences.paired_difference`): replication ``i``
 of both ran on the same seed, so the difference of the pair removes most of
 the noise they share. A difference is *significant* when its interval
 excludes zero; it is *better* or *worse* by the KPI's direction
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from carebench.kpis import catalogue
 from carebench.model.scenario import Scenario
 from carebench.runs.replicate import Replications
-from carebench.stats.intervals import Difference, Estimate, paired_difference, recentred, unknown_kpi
+from carebench.stats.differences import Difference, paired_difference, recentred
+from carebench.stats.intervals import Estimate, unknown_kpi
 from carebench.stats.sectioning import POOLED
 
 __all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis", "kpi_names"]

@@ -1,4 +1,4 @@
-"""Replication statistics: confidence intervals, paired differences, stopping rules.
+"""Replication statistics: confidence intervals and stopping rules.
 
 One simulation run gives a flat dict of KPIs. Replications of a run use
 independent seeds, so each KPI is a sample of independent values. Each KPI
@@ -6,10 +6,8 @@ family gets the interval that holds its level (:func:`kpi_interval`, measured
 by ``benchmarks/coverage_harness.py``): times, which are positive and right-skewed,
 a log-normal MOVER interval on the log scale (:mod:`carebench.stats.skewed`);
 shares, counts and amounts a Student-t interval; every interval is cut to the
-KPI's natural bounds (:mod:`carebench.stats.bounds`). Variants compared on
-common random numbers (replication i of every variant uses the same seed) are
-compared through their paired differences, which cancel most of the noise the
-variants share.
+KPI's natural bounds (:mod:`carebench.stats.bounds`). Differences between
+variants are in :mod:`carebench.stats.differences`.
 
 Everything here is a pure function of its arguments. A value of NaN means "this
 KPI is undefined in this replication" (``frt.p90.email`` when no email
@@ -24,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtr, stdtrit  # Student t CDF and quantile, without scipy.stats' import cost
+from scipy.special import stdtrit  # the Student t quantile, without scipy.stats' import cost
 
 from carebench.kpis.catalogue import direction
 from carebench.stats.bounds import is_time, natural_bounds
@@ -37,11 +35,9 @@ __all__ = [
     "BOUNDED_T_METHOD",
     "LOGNORMAL_METHOD",
     "kpi_interval",
-    "Difference",
+    "check_confidence",
+    "t_quantile",
     "mean_ci",
-    "paired_difference",
-    "recentred",
-    "welch_difference",
     "summarise",
     "precision_met",
     "needs_more",
@@ -93,33 +89,15 @@ LOGNORMAL_METHOD = "log-normal MOVER (log scale)"
 """The MOVER interval for the mean of positive right-skewed values (times): :mod:`carebench.stats.skewed`."""
 
 
-@dataclass(frozen=True)
-class Difference:
-    """The mean of ``b - a`` with its confidence interval and a two-sided t-test.
-
-    ``significant`` is true when the interval excludes 0; ``p_value`` is the
-    two-sided p-value of the t-test of ``mean == 0`` (NaN when ``n < 2``, 1.0
-    for a difference that is exactly zero in every pair, 0.0 for one that is
-    the same non-zero constant in every pair).
-    """
-
-    mean: float
-    half_width: float
-    low: float
-    high: float
-    n: int
-    p_value: float
-    significant: bool
-    confidence: float = 0.95
-
-
-def _check_confidence(confidence: float) -> float:
+def check_confidence(confidence: float) -> float:
+    """``confidence`` as a float, or a ``UserError`` unless it lies strictly between 0 and 1."""
     if not (isinstance(confidence, (int, float)) and 0.0 < confidence < 1.0):
         raise UserError(f"confidence {confidence!r}: expected a number between 0 and 1, e.g. 0.95")
     return float(confidence)
 
 
-def _t_quantile(confidence: float, df: float) -> float:
+def t_quantile(confidence: float, df: float) -> float:
+    """The two-sided Student t quantile at ``confidence`` on ``df`` degrees of freedom."""
     return float(stdtrit(df, 0.5 + confidence / 2.0))
 
 
@@ -138,7 +116,7 @@ def mean_ci(values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> E
     identical values give ``half_width = 0`` and their exact common value as
     the mean.
     """
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     x = _defined(values)
     n = int(x.size)
     if n == 0:
@@ -150,7 +128,7 @@ def mean_ci(values: Iterable[float] | np.ndarray, confidence: float = 0.95) -> E
         mean, std = float(x.mean()), float(x.std(ddof=1))
     if n == 1:
         return Estimate(mean, math.inf, -math.inf, math.inf, 1, math.nan, confidence)
-    half = _t_quantile(confidence, n - 1) * std / math.sqrt(n) if std > 0 else 0.0
+    half = t_quantile(confidence, n - 1) * std / math.sqrt(n) if std > 0 else 0.0
     return Estimate(mean, half, mean - half, mean + half, n, std, confidence)
 
 
@@ -184,81 +162,6 @@ def _bounded(est: Estimate, low: float, high: float, lo_bound: float, hi_bound: 
              method: str) -> Estimate:
     low, high = max(low, lo_bound), min(high, hi_bound)
     return Estimate(est.mean, (high - low) / 2.0, low, high, est.n, est.std, est.confidence, method)
-
-
-def _two_sided_p(mean: float, se: float, df: float) -> float:
-    if not (df >= 1) or math.isnan(mean):
-        return math.nan
-    if se == 0.0:
-        return 1.0 if mean == 0.0 else 0.0
-    return float(2.0 * stdtr(df, -abs(mean / se)))
-
-
-def _difference(est: Estimate, p_value: float) -> Difference:
-    significant = bool(est.low > 0.0 or est.high < 0.0)
-    return Difference(
-        est.mean, est.half_width, est.low, est.high, est.n, p_value, significant, est.confidence
-    )
-
-
-def paired_difference(
-    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = 0.95
-) -> Difference:
-    """Return ``b - a`` paired by replication (common random numbers) with a paired t-test.
-
-    ``a[i]`` and ``b[i]`` must come from the same seed. A pair where either side
-    is NaN is dropped. Identical inputs give an exact zero difference,
-    ``half_width == 0`` and ``significant == False``. Raises ``UserError`` when
-    the two sides hold different numbers of replications.
-    """
-    x = np.asarray(a, dtype=float).ravel()
-    y = np.asarray(b, dtype=float).ravel()
-    if x.shape != y.shape:
-        raise UserError(
-            f"paired difference: {x.size} replications against {y.size}; "
-            "pairing needs the same seeds on both sides"
-        )
-    keep = ~(np.isnan(x) | np.isnan(y))
-    est = mean_ci(y[keep] - x[keep], confidence)
-    se = est.std / math.sqrt(est.n) if est.n >= 2 else math.nan
-    return _difference(est, _two_sided_p(est.mean, se, est.n - 1))
-
-
-def recentred(diff: Difference, centre: float) -> Difference:
-    """``diff`` with its interval moved to ``centre`` and its test redone about it (same width and ``n``).
-
-    For a difference estimated on pooled data (:mod:`carebench.stats.sectioning`)
-    whose spread comes from the paired per-replication differences.
-    """
-    if not (math.isfinite(centre) and math.isfinite(diff.half_width) and diff.n >= 2):
-        return diff
-    se = diff.half_width / _t_quantile(diff.confidence, diff.n - 1) if diff.half_width > 0 else 0.0
-    est = Estimate(centre, diff.half_width, centre - diff.half_width, centre + diff.half_width, diff.n, se,
-                   diff.confidence)
-    return _difference(est, _two_sided_p(centre, se, diff.n - 1))
-
-
-def welch_difference(a: Estimate, b: Estimate, confidence: float = 0.95) -> Difference:
-    """Return ``b - a`` for two independent summaries with Welch's unequal-variance t-test.
-
-    For baselines stored only as summaries (mean, std, n) where pairing by
-    seed is impossible. Degrees of freedom follow Welch-Satterthwaite. With
-    fewer than two values on either side the interval is ``(-inf, inf)``.
-    """
-    confidence = _check_confidence(confidence)
-    mean = b.mean - a.mean
-    if a.n < 2 or b.n < 2 or math.isnan(mean):
-        est = Estimate(mean, math.inf, -math.inf, math.inf, min(a.n, b.n), math.nan, confidence)
-        return _difference(est, math.nan)
-    va, vb = a.std**2 / a.n, b.std**2 / b.n
-    se = math.sqrt(va + vb)
-    if se == 0.0:
-        half, df = 0.0, float(a.n + b.n - 2)
-    else:
-        df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
-        half = _t_quantile(confidence, df) * se
-    est = Estimate(mean, half, mean - half, mean + half, min(a.n, b.n), se, confidence)
-    return _difference(est, _two_sided_p(mean, se, df))
 
 
 def summarise(
