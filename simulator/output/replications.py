@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from carebench.load.yamlio import dump_yaml
-from carebench.output.compare_plots import plot_frt_overlaid, plot_kpi_bars, plot_sweep
 from carebench.output.compare_report import comparison_rows
 from carebench.output.tables import have_pyarrow, write_csv, write_parquet
 from carebench.runs.compare import KpiComparison
@@ -105,6 +104,8 @@ def write_comparison(directory: Path, reps: Sequence[Replications], rows: Sequen
         header = f"# variant {i}: {rep.name}\n"
         written.append(atomic_write_text(directory / "variants" / f"{i}.yaml", header + dump_yaml(data)))
     if plots:
+        from carebench.output.compare_plots import plot_frt_overlaid, plot_kpi_bars  # matplotlib only for plots
+
         channels = list(reps[0].variant.scenario.channels)
         written.append(plot_kpi_bars(rows, names, directory / "kpis.png"))
         written.append(plot_frt_overlaid([r.histograms for r in reps], names, channels, sla,
@@ -125,6 +126,8 @@ def write_sweep(directory: Path, reps: Sequence[Replications], paths: Sequence[s
         written += [write_parquet(directory / "tidy.parquet", tidy),
                     write_parquet(directory / "summary.parquet", summary)]
     if plots:
+        from carebench.output.compare_plots import plot_sweep  # matplotlib only for plots
+
         for kpi in kpis:
             series = sweep_series(summary, kpi, paths)
             written.append(plot_sweep(kpi, paths[0], series, directory / "plots" / f"{kpi}.png"))

@@ -12,16 +12,17 @@ from pathlib import Path
 import numpy as np
 
 from carebench.kpis import catalogue
-from carebench.output.axes import count_axis, integer_axis, share_axis
 from carebench.output.html.common import fmt_interval, number, read_csv, read_json, scenario_text, unit
 from carebench.output.html.page import Chart, section, table_of
-from carebench.output.plots import new_figure
 from carebench.util.units import format_duration
 
 __all__ = ["loadtest_document", "staff_document"]
 
 
 def _curve(rows: list[dict], kpis: list[str], bp: dict, knee_at: float):
+    from carebench.output.axes import count_axis, share_axis  # matplotlib only when a chart is drawn
+    from carebench.output.plots import new_figure
+
     xs = np.array([number(r["multiplier"]) for r in rows])
     fig = new_figure(11, 7)
     axes = fig.subplots(2, 2)
@@ -99,6 +100,9 @@ def loadtest_document(directory: Path) -> tuple[dict, list[Chart]]:
 
 
 def _roster(data: dict):
+    from carebench.output.axes import integer_axis  # matplotlib only when a chart is drawn
+    from carebench.output.plots import new_figure
+
     knobs = data["knobs"]
     fig = new_figure(max(6.0, 1.1 * len(knobs) + 3), 4)
     ax = fig.add_subplot()

@@ -16,10 +16,10 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib is imported only when a page has a chart to draw
+    from matplotlib.figure import Figure
 
 __all__ = ["Chart", "render", "svg_of", "section", "table_of"]
 
@@ -89,6 +89,8 @@ def svg_of(fig: Figure, prefix: str) -> str:
     Matplotlib's ids are hashes salted with ``svg.hashsalt``; fixing the salt
     and dropping the date metadata make the same figure give the same bytes.
     """
+    import matplotlib
+
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "carebench", "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

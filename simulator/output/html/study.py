@@ -12,10 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from carebench.output.axes import share_axis
 from carebench.output.html.common import number, read_json, summary_lines, text_warnings
 from carebench.output.html.page import Chart, section, table_of
-from carebench.output.plots import new_figure
 from carebench.output.report import fmt_share, fmt_time
 from carebench.util.units import DAY, HOUR, MINUTE, format_duration
 
@@ -34,6 +32,9 @@ def _fixed(x, digits: int) -> str:
 
 
 def _km_figure(data: dict):
+    from carebench.output.axes import share_axis  # matplotlib only when a chart is drawn
+    from carebench.output.plots import new_figure
+
     km = data["kaplan_meier"]
     t = np.maximum(np.array([number(x) for x in km["time_s"]], dtype=float), MINUTE / 2)
     window = float(data["window_s"])
@@ -64,6 +65,9 @@ def _km_figure(data: dict):
 
 
 def _brands_figure(data: dict):
+    from carebench.output.axes import share_axis  # matplotlib only when a chart is drawn
+    from carebench.output.plots import new_figure
+
     brands = sorted(data["per_brand"], key=lambda b: -number(b["shares"].get("within_24h", {}).get("share")))
     fig = new_figure(9, 0.28 * len(brands) + 1.4)
     ax = fig.add_subplot()

@@ -9,10 +9,8 @@ import math
 from pathlib import Path
 
 from carebench.kpis import catalogue
-from carebench.output.axes import count_axis, share_axis, top_series
 from carebench.output.html.common import fmt_interval, number, read_csv, read_json, unit
 from carebench.output.html.page import Chart, section, table_of
-from carebench.output.plots import new_figure
 
 __all__ = ["sweep_document"]
 
@@ -25,6 +23,9 @@ def _value(text: str):
 
 
 def _figure(points: dict, kpis: list[str], paths: list[str]):
+    from carebench.output.axes import count_axis, share_axis, top_series  # matplotlib only when a chart is drawn
+    from carebench.output.plots import new_figure
+
     cols = min(3, len(kpis))
     rows = math.ceil(len(kpis) / cols)
     fig = new_figure(4.2 * cols, 3.2 * rows + 0.4)
