@@ -66,16 +66,6 @@ class PlainChannel:
         self.heap, self.eid = engine._queue, engine._eid
         self.finish_callbacks = [self.finish]
 
-    def arrive(self, c, now: float) -> None:
-        """``Engine.arrive`` and ``offer`` for a new contact that needs a reply."""
-        self.active[c.id] = c
-        c.key = now  # the default key (the join time); a contact starts out WAITING
-        if self.bucket and self.is_open[self.ch]:
-            # popitem takes the agent PoolState.find would (the last in the bucket) and removes it.
-            self.start(self.bucket.popitem()[0], c, now)
-        else:
-            self.queue.push(c)
-
     def start(self, agent, c, now: float) -> None:
         """``PoolState.take`` and ``Engine._start`` for an agent with one free unit, out of its bucket."""
         self.pool.busy += 1
@@ -124,12 +114,13 @@ class PlainChannel:
         # out again leaves the bucket's order as it was, so it goes back only if nothing waits.
         agent.in_hand = 0
         pool.busy -= 1
-        nxt = self.queue.head(now, self.leave) if self.is_open[self.ch] else None
+        queue = self.queue
+        nxt = queue.head(now, self.leave) if queue.heap and self.is_open[self.ch] else None
         if nxt is None:
             agent.free = 1
             self.bucket[agent] = None
         else:
-            self.queue.pop()
+            queue.pop()
             self.start(agent, nxt, now)
 
 
@@ -160,8 +151,15 @@ class PlainSource(Source):
             c.kind, c.urgency, c.special = kind, urgency, True
         if kind == _MENTION:
             engine.arrive(c)
-        else:
-            self.plain.arrive(c, now)
+        else:  # ``Engine.arrive`` and ``offer`` for a contact that needs a reply, inlined
+            plain = self.plain
+            plain.active[c.id] = c
+            c.key = now  # the default key (the join time); a contact starts out WAITING
+            if plain.bucket and plain.is_open[self.ch]:
+                # popitem takes the agent PoolState.find would (the last in the bucket) and removes it.
+                plain.start(plain.bucket.popitem()[0], c, now)
+            else:
+                plain.queue.push(c)
         self.i = i = i + 1
         if i < self.n or self._next_block():
             # Source._schedule inlined: the same reused timer, pushed as SimPy would push it.
