@@ -21,16 +21,23 @@ of the SimPy callbacks-only rate:
 
 Contacts are every contact simulated, the warm-up's included.
 
+``--instructions`` counts CPU instructions a contact instead, under
+valgrind's callgrind (needs valgrind; about fifty times slower than a plain
+run, so use a few tens of thousands of contacts): a count that the machine's
+other load does not move, for comparing changes on a shared machine.
+
 Usage::
 
     python benchmarks/bench_peers.py                        # 1,000,000 contacts, 3 rounds
     python benchmarks/bench_peers.py --contacts 200000 --repeats 5 --cases simpy,carebench-mmc
+    python benchmarks/bench_peers.py --instructions --contacts 60000 --cases simpy,carebench-mmc,carebench-default
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import statistics
 import subprocess
@@ -177,18 +184,55 @@ def _available(case: str) -> bool:
     return True
 
 
+def instructions(case: str, contacts: int) -> float:
+    """CPU instructions a contact of ``case`` costs, counted by valgrind's callgrind.
+
+    The case runs twice in its own process under callgrind, with a third of
+    ``contacts`` and with all of them; the difference of the two counts over
+    the difference of their contacts leaves out the interpreter's start and
+    the imports. A count does not move with the machine's other load, so it
+    compares engines on a shared machine where rates move by 20-30 %.
+    """
+    counts = []
+    for n in (contacts // 3, contacts):
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                               __file__, "--child", case, "--contacts", str(n)],
+                              check=True, capture_output=True, text=True)
+        total = re.search(r"Collected : (\d+)", done.stderr)
+        if total is None:
+            raise SystemExit(f"valgrind printed no instruction count for {case}: {done.stderr[-300:]}")
+        counts.append((json.loads(done.stdout)["contacts"], int(total.group(1))))
+    (n1, i1), (n2, i2) = counts
+    return (i2 - i1) / (n2 - n1)
+
+
+def print_instructions(cases: list[str], contacts: int) -> None:
+    """The ``--instructions`` table: instructions a contact, and SimPy's count over each case's."""
+    per = {c: instructions(c, contacts) for c in cases}
+    base = per.get("simpy")
+    print(f"CPU instructions a contact (callgrind, {contacts // 3:,} and {contacts:,} contacts)")
+    print(f"{'case':<26} {'instructions':>13} {'simpy / case':>13}")
+    for c in cases:
+        print(f"{c:<26} {per[c]:>13,.0f} {(f'{base / per[c]:.2f}x' if base else '-'):>13}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cases", default=",".join(CASES),
                         help="comma-separated subset of " + ", ".join(CASES + OPTIONAL))
+    parser.add_argument("--instructions", action="store_true",
+                        help="count CPU instructions a contact under valgrind instead of timing (try --contacts 60000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.contacts)))
         return
     cases = [c for c in args.cases.split(",") if _available(c)]
+    if args.instructions:
+        print_instructions(cases, args.contacts)
+        return
     runs: dict[str, list[dict]] = {c: [] for c in cases}
     for r in range(args.repeats):
         for case in cases:
