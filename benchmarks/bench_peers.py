@@ -39,6 +39,7 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -231,6 +232,8 @@ def main() -> None:
         return
     cases = [c for c in args.cases.split(",") if _available(c)]
     if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (e.g. apt-get install valgrind)")
         print_instructions(cases, args.contacts)
         return
     runs: dict[str, list[dict]] = {c: [] for c in cases}

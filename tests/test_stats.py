@@ -265,6 +265,8 @@ def test_a_times_upper_limit_stops_at_the_longest_time_a_run_can_measure() -> No
     assert cut["sla.chat"] == wide["sla.chat"] and cut["arrived.chat"] == wide["arrived.chat"]  # not times
     above = 2 * wide["frt.p90.chat"].high
     assert within_run(wide, above) == wide and within_run(wide, math.inf) == wide  # nothing to cut
+    single = {"frt.p90.chat": kpi_interval("frt.p90.chat", [30.0])}  # one replication: no interval at all
+    assert within_run(single, 10.0) == single
 
 
 def _mover(x: np.ndarray, v: float) -> tuple[float, float]:

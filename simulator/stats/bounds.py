@@ -41,13 +41,14 @@ def within_run(estimates: Mapping[str, Any], longest: float) -> dict[str, Any]:
     that held the truth holding it. It matters with few replications of a
     widely spread time, where the log-normal interval's upper limit can run
     to centuries (three replications of a p90 between 1 s and 30 s). An
-    interval it cuts says so in its method (:data:`CUT_AT_RUN`).
+    interval it cuts says so in its method (:data:`CUT_AT_RUN`). A single
+    value has no interval to cut and is left as it is.
     """
     if not math.isfinite(longest):
         return dict(estimates)
     out = {}
     for name, est in estimates.items():
-        if is_time(name) and est.high > longest >= est.mean:
+        if is_time(name) and est.n >= 2 and est.high > longest >= est.mean:
             est = replace(est, high=longest, half_width=(longest - est.low) / 2.0, method=est.method + CUT_AT_RUN)
         out[name] = est
     return out
