@@ -40,7 +40,7 @@ def within_run(estimates: Mapping[str, Any], longest: float) -> dict[str, Any]:
     so neither can its true mean or quantile: the cut keeps every interval
     that held the truth holding it. It matters with few replications of a
     widely spread time, where the log-normal interval's upper limit can run
-    to centuries (three replications of a p90 between 1 s and 30 s). An
+    to 10²⁹ s (three replications of a p90 between 0.9 s and 30 s). An
     interval it cuts says so in its method (:data:`CUT_AT_RUN`). A single
     value has no interval to cut and is left as it is.
     """
