@@ -133,6 +133,40 @@ def test_baseline_then_check_passes_on_the_same_scenario(runner, tmp_path):
     assert "baseline's seeds" in one_error_line(invoke(runner, "check", scenario, "--baseline", out, "-n", 5))
 
 
+
+def test_a_baseline_keeps_its_pooled_response_times_and_a_check_is_centred_on_them(tmp_path):
+    # First-response times are centred on every replication's contacts pooled, in the baseline's
+    # summary as in run -n and compare; a check judges the paired difference moved onto the
+    # difference of the two pooled values, so the same code on the same seeds changes by exactly 0.
+    from carebench.gate.baseline import read_baseline, write_baseline
+    from carebench.gate.check import run_check
+    from carebench.gate.regression import regression_paired
+    from carebench.load.loader import scenario_from_data
+    from carebench.runs.executors import SerialExecutor
+    from carebench.runs.replicate import run_replications
+    from carebench.runs.tasks import Variant
+    from carebench.stats.sectioning import POOLED
+
+    sc = scenario_from_data(mmc_data(horizon="1d", warmup="2h"), "mmc")
+    (rep,) = run_replications([Variant("mmc", sc)], 4, SerialExecutor())
+    base = read_baseline(write_baseline(tmp_path / "b.json", rep, "test"))
+    summary = rep.summary()
+    pooled = {k for k, e in summary.items() if e.method.startswith(POOLED)}
+    assert "frt.p90.phone" in pooled and set(base.pooled) == pooled
+    est = base.estimate("frt.p90.phone")
+    assert est.mean == summary["frt.p90.phone"].mean != rep.values("frt.p90.phone").mean()
+    assert est.method.startswith(POOLED) and est.low <= est.mean <= est.high
+    assert not base.estimate("sla.phone").method.startswith(POOLED)
+    report = run_check(rep, [], baseline=base)
+    p90 = next(r for r in report.regressions if r.kpi == "frt.p90.phone")
+    assert p90.baseline_mean == p90.current_mean == summary["frt.p90.phone"].mean and p90.difference.mean == 0.0
+    # Moved, not re-estimated: the paired width is kept, centred on the pooled change.
+    values = rep.values("frt.p90.phone")
+    plain = regression_paired("frt.p90.phone", values, values * 1.1, 0.05)
+    moved = regression_paired("frt.p90.phone", values, values * 1.1, 0.05, pooled=(100.0, 130.0))
+    assert moved.difference.mean == 30.0 and moved.difference.half_width == plain.difference.half_width
+    assert (moved.baseline_mean, moved.current_mean) == (100.0, 130.0)
+
 def test_baseline_of_a_variant_needs_an_explicit_file(runner):
     line = one_error_line(invoke(runner, "baseline", "mmc", "--set", "pools.agents.agents=11"))
     assert "--out FILE" in line

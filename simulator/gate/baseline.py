@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from carebench.load.yamlio import read_regular_file
 from carebench.model.scenario import Scenario
 from carebench.runs.replicate import METHOD, Replications
 from carebench.stats.intervals import Estimate, kpi_interval
+from carebench.stats.sectioning import POOLED, pooled_interval
 from carebench.util.atomic import atomic_write_text
 from carebench.util.errors import UserError
 from carebench.util.jsonio import to_json
@@ -34,7 +35,12 @@ FORMAT = "carebench-baseline/1"
 
 @dataclass(frozen=True)
 class Baseline:
-    """A baseline as read from its file; ``values[kpi][i]`` came from ``seeds[i]``."""
+    """A baseline as read from its file; ``values[kpi][i]`` came from ``seeds[i]``.
+
+    ``pooled`` holds, for the KPIs the baseline's summary centred on every
+    replication's contacts pooled (first-response times, in baselines made
+    since carebench pooled them), that pooled value; older baselines have none.
+    """
 
     path: Path
     scenario: str
@@ -43,6 +49,7 @@ class Baseline:
     seeds: tuple[int, ...]
     confidence: float
     values: dict[str, tuple[float, ...]]
+    pooled: dict[str, float] = field(default_factory=dict)
 
     @property
     def replications(self) -> int:
@@ -50,8 +57,8 @@ class Baseline:
         return len(self.seeds)
 
     def estimate(self, kpi: str) -> Estimate:
-        """KPI ``kpi``'s mean and confidence interval in the baseline."""
-        return kpi_interval(kpi, self.values[kpi], self.confidence)
+        """KPI ``kpi``'s mean and confidence interval in the baseline (centred on its pooled value if it has one)."""
+        return pooled_interval(kpi, kpi_interval(kpi, self.values[kpi], self.confidence), self.pooled)
 
 
 def default_baseline_path(scenario_name: str, root: str | Path = "results/baselines") -> Path:
@@ -105,9 +112,11 @@ def read_baseline(path: str | Path) -> Baseline:
     try:
         seeds = tuple(int(s) for s in data["seeds"])
         values = {k: _floats(v["values"]) for k, v in data["kpis"].items()}
+        pooled = {k: float(v["mean"]) for k, v in data["kpis"].items()
+                  if str(v.get("method", "")).startswith(POOLED) and v.get("mean") is not None}
         baseline = Baseline(path, str(data["scenario"]), str(data["fingerprint"]),
                             str(data.get("carebench_version", "")), seeds,
-                            float(data.get("confidence", 0.95)), values)
+                            float(data.get("confidence", 0.95)), values, pooled)
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(f"{path}: malformed baseline ({type(exc).__name__}: {exc})") from None
     if any(len(v) != len(seeds) for v in values.values()):

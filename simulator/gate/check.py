@@ -9,7 +9,7 @@ on the same seeds by more than the tolerance).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from carebench.gate.baseline import Baseline
@@ -18,6 +18,8 @@ from carebench.gate.regression import Regression, regression_paired
 from carebench.gate.thresholds import Rule, Threshold, Verdict, evaluate_all, parse_threshold
 from carebench.kpis import catalogue
 from carebench.runs.replicate import Replications
+from carebench.stats.intervals import Estimate
+from carebench.stats.sectioning import POOLED
 
 __all__ = ["CheckReport", "DEFAULT_TOLERANCE", "collect_thresholds", "run_check", "junit_cases"]
 
@@ -71,13 +73,19 @@ def collect_thresholds(from_scenario: Sequence[str], from_command_line: Sequence
     return list(dict.fromkeys(parsed))
 
 
-def _regressions(rep: Replications, baseline: Baseline, tolerance: float) -> list[Regression]:
+def _regressions(rep: Replications, baseline: Baseline, tolerance: float,
+                 summary: Mapping[str, Estimate]) -> list[Regression]:
+    """Each KPI against the baseline, paired by seed; pooled values stand for both sides' means where both have them."""
     if tuple(rep.seeds) != baseline.seeds:
         raise ValueError("a check against a baseline must run on the baseline's seeds")
     current = rep.kpis[0].keys() if rep.kpis else ()
     kpis = [k for k in baseline.values if k in current and catalogue.direction(k) != 0]
-    return [regression_paired(k, baseline.values[k], rep.values(k), tolerance, baseline.confidence)
-            for k in kpis]
+    out = []
+    for k in kpis:
+        both = k in baseline.pooled and k in summary and summary[k].method.startswith(POOLED)
+        pooled = (baseline.pooled[k], summary[k].mean) if both else None
+        out.append(regression_paired(k, baseline.values[k], rep.values(k), tolerance, baseline.confidence, pooled))
+    return out
 
 
 def run_check(rep: Replications, thresholds: Sequence[Threshold], rule: Rule | str = Rule.INTERVAL,
@@ -88,8 +96,9 @@ def run_check(rep: Replications, thresholds: Sequence[Threshold], rule: Rule | s
     ``rep`` must have run on the baseline's seeds. Raises ``UserError`` for a
     threshold naming a KPI that the results do not have.
     """
-    verdicts = evaluate_all(thresholds, rep.summary(confidence), rule) if thresholds else []
-    regressions = _regressions(rep, baseline, tolerance) if baseline is not None else []
+    summary = rep.summary(confidence)
+    verdicts = evaluate_all(thresholds, summary, rule) if thresholds else []
+    regressions = _regressions(rep, baseline, tolerance, summary) if baseline is not None else []
     return CheckReport(rep.variant.scenario.name, rep.n, Rule(rule), tuple(verdicts),
                        tuple(regressions), baseline, tolerance)
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from carebench.gate.thresholds import show_value
-from carebench.stats.differences import Difference, paired_difference, welch_difference
+from carebench.stats.differences import Difference, paired_difference, recentred, welch_difference
 from carebench.stats.intervals import Estimate, kpi_direction, mean_ci
 from carebench.util.errors import UserError
 
@@ -87,6 +87,7 @@ def regression_paired(
     current: Sequence[float],
     tolerance: float,
     confidence: float = 0.95,
+    pooled: tuple[float, float] | None = None,
 ) -> Regression:
     """Check ``kpi`` for a regression from per-replication values paired by seed.
 
@@ -97,9 +98,18 @@ def regression_paired(
     *relative* (``0.05`` allows 5 % worse), so one number serves KPIs in
     seconds, shares and counts alike; with a baseline mean of 0 any
     significant worsening is a regression. Neutral KPIs never regress.
+
+    ``pooled`` gives the two sides' values over every replication's contacts
+    pooled (:mod:`carebench.stats.sectioning`), for the first-response times:
+    they stand for the means, and the paired interval is moved onto their
+    difference (:func:`carebench.stats.differences.recentred`), as ``compare`` does.
     """
     diff = paired_difference(baseline, current, confidence)
-    base, cur = mean_ci(baseline, confidence).mean, mean_ci(current, confidence).mean
+    if pooled is not None:
+        base, cur = pooled
+        diff = recentred(diff, cur - base)
+    else:
+        base, cur = mean_ci(baseline, confidence).mean, mean_ci(current, confidence).mean
     return _judge(kpi, base, cur, diff, tolerance, paired=True)
 
 
