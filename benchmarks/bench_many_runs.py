@@ -65,7 +65,7 @@ def start_cluster(workers: int = 2):
 
     Its workers run with Dask's statistical profiler off, as ``docs/sweeps.md``
     advises for carebench's workers: it samples every thread's stack every
-    10 ms under the GIL, which held a task's thread waiting for about 5 % of
+    10 ms under the GIL, which held a task's thread waiting for about 4 % of
     its run.
     """
     try:
