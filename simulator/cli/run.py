@@ -119,10 +119,10 @@ def run(scenario, seed, horizon, out, contacts, no_plots, quiet, replications, p
     if count == 1 and not targets:
         _single(sc, scenario, seed, out, contacts, no_plots, quiet or as_json, allow_policy_import, as_json=as_json)
         return
-    if targets and max(count, MIN_FIRST_STAGE) > max_replications:
-        raise UserError(f"--max-replications {max_replications}: --precision runs at least "
-                        f"{max(count, MIN_FIRST_STAGE)} replications (its first stage); allow at least that many")
     count = max(count, MIN_FIRST_STAGE) if targets else count
+    if targets and count > max_replications:
+        raise UserError(f"--max-replications {max_replications}: --precision runs at least "
+                        f"{count} replications (its first stage); allow at least that many")
     base = sc.seed if seed is None else seed
     final = result_directory(out, sc.name)
     with open_executor(workers, scheduler) as executor, staged_directory(final) as stage, resumable(None):

@@ -4,8 +4,8 @@ Most of a run's contacts in an M/M/c-like scenario need none of the engine's
 generality: no policy hook but the default key (the time the contact joined
 the queue), agents who hold one contact at a time, no pool to choose, no
 deadline, no conversation, a private channel without exposure. For such a
-channel :class:`PlainChannel` takes over the arrival, the start and the end
-of service and the next pull with the pool's bookkeeping inlined, about a
+channel :class:`PlainSource` and :class:`PlainChannel` take over the arrival,
+the start and the end of service and the next pull with the pool's bookkeeping inlined, about a
 third of the Python calls of the general path. Every value it writes is
 the one the general path writes, in the same order, so results are the same
 draw for draw (tests/test_same_seed.py); contacts that differ (injected
@@ -50,7 +50,10 @@ def plain_channels(engine) -> list:
 
 
 class PlainChannel:
-    """Arrival, service and pull for one plain channel (see the module's docstring)."""
+    """Start, service and pull for one plain channel (see the module's docstring).
+
+    Its :class:`PlainSource` hands a new contact to a free agent or to the queue itself.
+    """
 
     def __init__(self, engine, ch: int, pool):
         self.engine, self.ch, self.pool = engine, ch, pool

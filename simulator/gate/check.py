@@ -19,7 +19,7 @@ from carebench.gate.thresholds import Rule, Threshold, Verdict, evaluate_all, pa
 from carebench.kpis import catalogue
 from carebench.runs.replicate import Replications
 from carebench.stats.intervals import Estimate
-from carebench.stats.sectioning import POOLED
+from carebench.stats.sectioning import both_pooled
 
 __all__ = ["CheckReport", "DEFAULT_TOLERANCE", "collect_thresholds", "run_check", "junit_cases"]
 
@@ -82,8 +82,8 @@ def _regressions(rep: Replications, baseline: Baseline, tolerance: float,
     kpis = [k for k in baseline.values if k in current and catalogue.direction(k) != 0]
     out = []
     for k in kpis:
-        both = k in baseline.pooled and k in summary and summary[k].method.startswith(POOLED)
-        pooled = (baseline.pooled[k], summary[k].mean) if both else None
+        ref, est = baseline.estimate(k), summary[k]
+        pooled = (ref.mean, est.mean) if both_pooled(ref, est) else None
         out.append(regression_paired(k, baseline.values[k], rep.values(k), tolerance, baseline.confidence, pooled))
     return out
 

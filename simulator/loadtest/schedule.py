@@ -39,7 +39,6 @@ from carebench.loadtest.staffing import target_verdicts
 from carebench.model.templates import clock_text
 from carebench.runs.simulate import simulate
 from carebench.runs.tasks import Task, plain_kpis, task_scenario
-from carebench.stats.bounds import within_run
 from carebench.stats.intervals import Estimate
 from carebench.stats.sectioning import summarise_pooled
 from carebench.util.units import DAY
@@ -150,7 +149,7 @@ def simulate_rosters(variants: list[dict], seeds: list[int], executor, width: fl
                     total[ch] = np.pad(total[ch], (0, n - total[ch].size)) + np.pad(summed, (0, n - summed.size))
                 else:
                     total[ch] = summed
-    return [Simulated(within_run(summarise_pooled(kpis[i], hists[i]), longest[i]), met[i], counted[i], len(seeds))
+    return [Simulated(summarise_pooled(kpis[i], hists[i], longest=longest[i]), met[i], counted[i], len(seeds))
             for i in range(len(variants))]
 
 

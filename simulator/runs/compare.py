@@ -20,7 +20,7 @@ from carebench.model.scenario import Scenario
 from carebench.runs.replicate import Replications
 from carebench.stats.differences import Difference, paired_difference, recentred
 from carebench.stats.intervals import Estimate, unknown_kpi
-from carebench.stats.sectioning import POOLED
+from carebench.stats.sectioning import both_pooled
 
 __all__ = ["KpiComparison", "compare", "default_kpis", "check_kpis", "kpi_names"]
 
@@ -112,6 +112,6 @@ def compare(variants: Sequence[Replications], kpis: Sequence[str],
 def _difference(kpi: str, ref: Estimate, est: Estimate, base, values, confidence: float) -> Difference:
     """The paired difference, moved onto the difference of pooled values when both are pooled."""
     diff = paired_difference(base, values, confidence)
-    if ref.method.startswith(POOLED) and est.method.startswith(POOLED):
+    if both_pooled(ref, est):
         return recentred(diff, est.mean - ref.mean)
     return diff

@@ -27,7 +27,6 @@ from carebench.kpis.tidy import COLUMNS, kpi_channel, kpi_rows, kpi_unit
 from carebench.runs.executors import Executor
 from carebench.runs.store import MemoryStore, TaskStore
 from carebench.runs.tasks import Task, TaskResult, Variant, plan_tasks
-from carebench.stats.bounds import within_run
 from carebench.stats.intervals import Estimate, needs_more, replications_needed
 from carebench.stats.sectioning import summarise_pooled
 from carebench.stats.two_stage import two_stage_interval
@@ -98,8 +97,8 @@ class Replications:
         """
         staged = {kpi: two_stage_interval(kpi, self.values(kpi), self.first_stage, confidence)
                   for kpi in self.staged if any(kpi in k for k in self.kpis)}
-        pooled = summarise_pooled(self.kpis, self.histograms, confidence, own=staged)
-        return within_run(pooled, self.variant.scenario.longest_time)
+        return summarise_pooled(self.kpis, self.histograms, confidence, own=staged,
+                                longest=self.variant.scenario.longest_time)
 
     def rows(self, *, variant: bool = False) -> list[dict[str, Any]]:
         """Every replication's KPIs as tidy long rows (:mod:`carebench.kpis.tidy`), replication 1 first.

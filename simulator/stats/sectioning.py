@@ -32,10 +32,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from carebench.engine.histogram import LogHistogram
-from carebench.stats.bounds import natural_bounds
+from carebench.stats.bounds import natural_bounds, within_run
 from carebench.stats.intervals import LOGNORMAL_METHOD, Estimate, summarise
 
-__all__ = ["POOLED", "pooled_frt", "sectioned", "summarise_pooled"]
+__all__ = ["POOLED", "pooled_frt", "sectioned", "pooled_interval", "both_pooled", "summarise_pooled"]
 
 POOLED = "sectioning (pooled contacts), "
 """Prefix of the method of an interval centred on the pooled value (:func:`summarise_pooled`)."""
@@ -82,6 +82,11 @@ def sectioned(name: str, est: Estimate, centre: float) -> Estimate:
     return replace(est, mean=centre, low=low, high=high, half_width=(high - low) / 2.0)
 
 
+def both_pooled(a: Estimate, b: Estimate) -> bool:
+    """Whether both estimates are centred on pooled contacts, so that their difference may be too."""
+    return a.method.startswith(POOLED) and b.method.startswith(POOLED)
+
+
 def pooled_interval(name: str, est: Estimate, pooled: Mapping[str, float]) -> Estimate:
     """``est`` centred on ``pooled[name]`` with its method saying so; as it is for a KPI not pooled."""
     if name not in pooled:
@@ -91,16 +96,19 @@ def pooled_interval(name: str, est: Estimate, pooled: Mapping[str, float]) -> Es
 
 
 def summarise_pooled(kpis: Sequence[Mapping[str, float]], histograms: Sequence[Mapping[str, Mapping]],
-                     confidence: float = 0.95, own: Mapping[str, Estimate] | None = None) -> dict[str, Estimate]:
+                     confidence: float = 0.95, own: Mapping[str, Estimate] | None = None,
+                     longest: float = math.inf) -> dict[str, Estimate]:
     """Every KPI's interval over the replications, the pooled ones centred on every contact together.
 
     As :func:`carebench.stats.intervals.summarise`, then each KPI that
     :func:`pooled_frt` gives is moved onto its pooled value (:func:`sectioned`).
     ``own`` holds estimates made another way (a two-stage procedure's) that
-    stand in for the family's before the move. With no histograms and no
-    ``own`` it is exactly ``summarise``.
+    stand in for the family's before the move. ``longest`` is the longest
+    time the runs can measure (:attr:`carebench.model.scenario.Scenario.longest_time`):
+    no time's upper limit passes it (:func:`carebench.stats.bounds.within_run`).
+    With no histograms, no ``own`` and no ``longest`` it is exactly ``summarise``.
     """
     pooled = pooled_frt(histograms) if len(histograms) == len(kpis) else {}
     own = own or {}
-    return {name: pooled_interval(name, own.get(name, est), pooled)
-            for name, est in summarise(kpis, confidence).items()}
+    return within_run({name: pooled_interval(name, own.get(name, est), pooled)
+                       for name, est in summarise(kpis, confidence).items()}, longest)
