@@ -107,7 +107,8 @@ def priority_case(agents: int, high: float, low: float, horizon: str, warmup: st
 # wait so skewed (coefficient of variation 0.7, a few runs holding one long busy period) that
 # intervals over 5 or 10 runs held the truth only 90 % of the time; 24 measured hours fix that.
 # Batch-means runs make batches of at least 15 relaxation times at K = 20 (12 h for M/M/2 at 60 %,
-# 24 h for M/M/5 at 80 %); SHORT_BATCHES shows what shorter ones give.
+# 24 h for M/M/5 at 80 %) and 30 at K = 10; SHORT_BATCHES shows what shorter ones give, and
+# batch_study.py what the batches' correlation costs at each length.
 FULL = [
     erlang_c_case(2, 0.6, "2d", "4h", pool=24000, precision_checks=1000, batch_checks=2000),
     erlang_c_case(5, 0.8, "30h", "8h", pool=15000, precision_checks=400, batch_checks=2000, batch_horizon="20d"),
