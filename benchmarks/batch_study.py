@@ -111,8 +111,8 @@ def study_rows(results: Sequence[tuple[dict, dict]], truth: dict[str, float], ba
 
 def markdown(rows: Sequence[dict]) -> str:
     """The study's table."""
-    lines = ["| KPI | K | batch (relaxation times) | runs | coverage | 95 % interval | truth below | truth above "
-             "| var ratio | lag 1 | lag 2 | ± SE | corr(mean, sd) |",
+    lines = [("| KPI | K | batch (relaxation times) | runs | coverage | 95 % interval | truth below | truth above "
+              "| var ratio | lag 1 | lag 2 | ± SE | corr(mean, sd) |"),
              "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         lines.append(f"| {r['kpi']} | {r['K']} | {r['span']:.0f} | {r['runs']} | {r['coverage']:.1%} "
