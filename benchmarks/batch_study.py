@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +42,9 @@ from carebench.runs.simulate import simulate
 from carebench.stats.batches import batch_summary
 from carebench.util.units import parse_duration
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the cases beside this script
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the cases and the harness beside this script
 from coverage_cases import FULL, HANDLE  # noqa: E402
+from coverage_harness import chunks, flat_map, worker_mapper  # noqa: E402
 
 __all__ = ["relaxation_time", "study_job", "study_rows", "main"]
 
@@ -136,20 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = parse_duration(args.horizon) - parse_duration(case.data["warmup"])
     truth = {k: v for k, v in case.truth.items() if k in KPIS}
     seeds = replication_seeds(args.seed, args.runs)
-    chunks = [seeds[i:i + 50] for i in range(0, len(seeds), 50)]
-    pool = ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("fork")) \
-        if args.workers > 1 else None
+    relax = relaxation_time(case)
+    pool, mapper = worker_mapper(args.workers)
     rows = []
     try:
         for k in (int(x) for x in args.batches.split(",")):
-            jobs = [(data, k, c) for c in chunks]
-            results = [r for part in (pool.map if pool else map)(study_job, jobs) for r in part]
-            rows += study_rows(results, truth, k, window / k / relaxation_time(case))
+            results = flat_map(mapper, study_job, [(data, k, c) for c in chunks(seeds, 50)])
+            rows += study_rows(results, truth, k, window / k / relax)
     finally:
         if pool is not None:
             pool.shutdown()
     print(f"{case.name}, {args.horizon} runs (warm-up {case.data['warmup']}), "
-          f"relaxation time {relaxation_time(case) / 3600:.2f} h")
+          f"relaxation time {relax / 3600:.2f} h")
     print(markdown(rows))
     return 0
 

@@ -77,7 +77,7 @@ from coverage_tables import (  # noqa: E402
 )
 
 __all__ = ["Case", "erlang_c_case", "erlang_a_case", "priority_case", "make_pool", "fixed_n", "sequential",
-           "batch_means", "run_case", "meets", "chance_miss", "holm", "main"]
+           "batch_means", "run_case", "chunks", "flat_map", "worker_mapper", "meets", "chance_miss", "holm", "main"]
 
 CHUNK = 100  # replications (or checks) per job handed to a worker
 PRECISION_FLOOR = 300  # --precision checks per row whatever --scale says (fewer leave its coverage vague)
@@ -169,11 +169,13 @@ def batch_job(job: tuple[dict, list[int], tuple[str, ...], int]) -> list[dict[st
 Mapper = Callable[[Callable, Iterable], Iterable]
 
 
-def _chunks(seq: Sequence, size: int = CHUNK) -> list:
+def chunks(seq: Sequence, size: int = CHUNK) -> list:
+    """``seq`` cut into lists of ``size`` items (one job for a worker each), in order."""
     return [list(seq[i:i + size]) for i in range(0, len(seq), size)]
 
 
-def _flat(mapper: Mapper, fn: Callable, jobs: Iterable) -> list:
+def flat_map(mapper: Mapper, fn: Callable, jobs: Iterable) -> list:
+    """``fn`` over ``jobs`` through ``mapper``, each job's list of results joined in job order."""
     return [item for part in mapper(fn, jobs) for item in part]
 
 
@@ -184,7 +186,7 @@ Pool = list[tuple[dict[str, float], dict]]
 def make_pool(case: Case, count: int, seed: int, mapper: Mapper = map) -> Pool:
     """``count`` independent replications of the case (checked KPIs and FRT histograms), in seed order."""
     keys = tuple(case.truth)
-    return _flat(mapper, replicate_job, [(case.data, c, keys) for c in _chunks(replication_seeds(seed, count))])
+    return flat_map(mapper, replicate_job, [(case.data, c, keys) for c in chunks(replication_seeds(seed, count))])
 
 
 def bias_rows(case: Case, pool: Pool) -> list[dict]:
@@ -228,8 +230,8 @@ def sequential(case: Case, checks: int, seed: int, target: float = 0.2, cap: int
     """``--precision <kpi>=target``: the two-stage procedure, each check on its own base seed."""
     tally = Tally(case.name, case.precision_kpi, f"--precision {target:.0%}")
     jobs = [(case.data, case.precision_kpi, target, cap, c)
-            for c in _chunks(replication_seeds(seed, checks), max(1, CHUNK // 20))]
-    for est, n in _flat(mapper, precision_job, jobs):
+            for c in chunks(replication_seeds(seed, checks), max(1, CHUNK // 20))]
+    for est, n in flat_map(mapper, precision_job, jobs):
         tally.add(est, case.truth[case.precision_kpi])
         tally.replications.append(n)
     return tally
@@ -242,8 +244,8 @@ def batch_means(case: Case, checks: int, batches: int, seed: int, mapper: Mapper
     data = {**case.data, "horizon": horizon}
     keys = tuple(k for k in case.truth if not k.startswith("utilisation"))
     tallies = {k: Tally(case.name, k, f"batch means K={batches}, {horizon} runs") for k in keys}
-    jobs = [(data, c, keys, batches) for c in _chunks(replication_seeds(seed, checks), max(1, CHUNK // 10))]
-    for est in _flat(mapper, batch_job, jobs):
+    jobs = [(data, c, keys, batches) for c in chunks(replication_seeds(seed, checks), max(1, CHUNK // 10))]
+    for est in flat_map(mapper, batch_job, jobs):
         for k, tally in tallies.items():
             tally.add(est[k][0], case.truth[k])
             tally.centres.append((est[k][0].mean, est[k][1]))
@@ -268,7 +270,8 @@ def run_case(case: Case, seed: int, mapper: Mapper = map, precision: float = 0.2
     return [t.row() for t in tallies], bias_rows(case, pool) + centre_rows(case, tallies)
 
 
-def _mapper(workers: int):
+def worker_mapper(workers: int):
+    """``(pool, map)``: ``workers`` forked processes and their ``map``, or no pool and the built-in ``map``."""
     if workers <= 1:
         return None, map
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
@@ -291,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = QUICK if args.quick else FULL
     rows, bias = [], []
     began = time.perf_counter()
-    executor, mapper = _mapper(args.workers)
+    executor, mapper = worker_mapper(args.workers)
     try:
         for i, case in enumerate(cases):
             start = time.perf_counter()

@@ -133,7 +133,6 @@ def test_baseline_then_check_passes_on_the_same_scenario(runner, tmp_path):
     assert "baseline's seeds" in one_error_line(invoke(runner, "check", scenario, "--baseline", out, "-n", 5))
 
 
-
 def test_a_baseline_keeps_its_pooled_response_times_and_a_check_is_centred_on_them(tmp_path):
     # First-response times are centred on every replication's contacts pooled, in the baseline's
     # summary as in run -n and compare; a check judges the paired difference moved onto the
@@ -166,6 +165,7 @@ def test_a_baseline_keeps_its_pooled_response_times_and_a_check_is_centred_on_th
     moved = regression_paired("frt.p90.phone", values, values * 1.1, 0.05, pooled=(100.0, 130.0))
     assert moved.difference.mean == 30.0 and moved.difference.half_width == plain.difference.half_width
     assert (moved.baseline_mean, moved.current_mean) == (100.0, 130.0)
+
 
 def test_baseline_of_a_variant_needs_an_explicit_file(runner):
     line = one_error_line(invoke(runner, "baseline", "mmc", "--set", "pools.agents.agents=11"))

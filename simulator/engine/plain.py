@@ -4,12 +4,13 @@ Most of a run's contacts in an M/M/c-like scenario need none of the engine's
 generality: no policy hook but the default key (the time the contact joined
 the queue), agents who hold one contact at a time, no pool to choose, no
 deadline, no conversation, a private channel without exposure. For such a
-channel :class:`PlainSource` and :class:`PlainChannel` take over the arrival,
-the start and the end of service and the next pull with the pool's bookkeeping inlined, about a
-third of the Python calls of the general path. Every value it writes is
-the one the general path writes, in the same order, so results are the same
-draw for draw (tests/test_same_seed.py); contacts that differ (injected
-ones, those with extra attributes) still go through the general record.
+channel :class:`PlainSource` and :class:`PlainChannel` take over the
+arrival, the start and the end of service and the next pull with the pool's
+bookkeeping inlined, about a third of the Python calls of the general path.
+Every value it writes is the one the general path writes, in the same
+order, so results are the same draw for draw (tests/test_same_seed.py);
+contacts that differ (injected ones, those with extra attributes) still go
+through the general record.
 """
 
 from __future__ import annotations
